@@ -1,0 +1,37 @@
+# make report — build (release), make the default dataset if absent, rerun the study into output/
+# make test   — run the test suite
+# Both first check the C libraries (OpenBLAS, libpng, Cairo) and install them when they can.
+
+SWIFT        ?= swift
+CONFIG       ?= release
+REPORT_ARGS  ?=
+APT_PACKAGES := libopenblas-dev libpng-dev libcairo2-dev pkg-config fonts-dejavu-core
+
+# Debian's OpenBLAS 0.3.21 can pick wrong kernels on newer x86 cores; pin a safe one unless
+# the machine already chose (leave an existing OPENBLAS_CORETYPE alone).
+ifeq ($(shell uname -m),x86_64)
+export OPENBLAS_CORETYPE ?= Haswell
+endif
+
+.PHONY: report test build deps bench clean
+
+report: deps
+	$(SWIFT) build -c $(CONFIG) --product report
+	./.build/$(CONFIG)/report run $(REPORT_ARGS)
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+build: deps
+	$(SWIFT) build -c $(CONFIG) --product report
+
+bench: deps
+	$(SWIFT) build -c release --product report
+	./.build/release/report bench
+
+deps:
+	@./scripts/ensure-deps.sh $(APT_PACKAGES)
+
+clean:
+	rm -rf .build output/*

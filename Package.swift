@@ -1,0 +1,43 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "MedicalScanStudy",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "report", targets: ["ReportCLI"]),
+        .library(name: "NN", targets: ["NN"]),
+        .library(name: "Plots", targets: ["Plots"]),
+        .library(name: "StudyData", targets: ["StudyData"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C libraries, each behind a one-line shim and a [system] modulemap.
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
+        .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo",
+                       providers: [.apt(["libcairo2-dev"]), .brew(["cairo"])]),
+
+        .target(name: "SeededRandom"),
+        .target(name: "NN", dependencies: ["CBLAS", "SeededRandom"]),
+        .target(name: "StudyData", dependencies: ["CPNG", "SeededRandom"]),
+        .target(name: "Plots", dependencies: ["CCairo"]),
+        .target(name: "Report", dependencies: [
+            "NN", "StudyData", "Plots", "SeededRandom",
+        ]),
+        .executableTarget(name: "ReportCLI", dependencies: [
+            "Report", "NN", "StudyData", "Plots",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .target(name: "TestSupport", dependencies: ["NN"], path: "Tests/TestSupport"),
+        .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
+        .testTarget(name: "StudyDataTests", dependencies: ["StudyData"]),
+        .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "NN", "StudyData", "Plots"]),
+    ]
+)

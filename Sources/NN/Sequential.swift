@@ -1,0 +1,79 @@
+/// One row of a Keras-like model summary. Shapes exclude the batch axis.
+public struct LayerSummary: Codable, Equatable, Sendable {
+    public let name: String
+    public let type: String
+    public let input: [Int]
+    public let output: [Int]
+    public let params: Int
+}
+
+/// A stack of layers applied in order, built for a fixed input shape (batch axis excluded).
+///
+/// Building names every layer as Keras would within one model (`conv2d_1`, `conv2d_2`,
+/// `max_pooling2d_1`, …), runs shape inference and creates the weights, so the model knows
+/// every layer's input and output shape and parameter count before any data runs. An
+/// inconsistent layer list throws a `ShapeError` naming the layer and both shapes.
+public final class Sequential {
+    public let name: String
+    public let inputShape: [Int]
+    public let layers: [Layer]
+    public private(set) var summary: [LayerSummary] = []
+
+    public init(name: String, inputShape: [Int], layers: [Layer], seed: UInt64) throws(ShapeError) {
+        self.name = name
+        self.inputShape = inputShape
+        self.layers = layers
+        var rng = SeededGenerator(seed: seed, stream: "init/\(name)")
+        var counters: [String: Int] = [:]
+        var shape = inputShape
+        for layer in layers {
+            let base = Sequential.snakeCase(layer.typeName)
+            counters[base, default: 0] += 1
+            if layer.name.isEmpty { layer.name = "\(base)_\(counters[base]!)" }
+            let out = try layer.build(inputShape: shape, rng: &rng)
+            summary.append(LayerSummary(name: layer.name, type: layer.typeName, input: shape,
+                                        output: out, params: layer.parameterCount))
+            shape = out
+        }
+    }
+
+    /// Output shape of the whole model (batch axis excluded).
+    public var outputShape: [Int] { summary.last?.output ?? inputShape }
+    /// Total number of weights, trainable and not.
+    public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
+    /// All parameters, layer by layer, in Keras's storage order.
+    public var parameters: [Parameter] { layers.flatMap(\.parameters) }
+
+    public func forward(_ x: Tensor, mode: Mode) -> Tensor {
+        precondition(Array(x.shape.dropFirst()) == inputShape,
+                     "model '\(name)' expects input (batch, \(inputShape)), got \(x.shape)")
+        var h = x
+        for layer in layers { h = layer.forward(h, mode: mode) }
+        return h
+    }
+
+    /// Backpropagates dL/d(output); parameter gradients accumulate (call `zeroGrad` first).
+    @discardableResult
+    public func backward(_ dy: Tensor) -> Tensor {
+        var g = dy
+        for layer in layers.reversed() { g = layer.backward(g) }
+        return g
+    }
+
+    public func zeroGrad() { for p in parameters { p.zeroGrad() } }
+
+    /// Keras's snake-case of a class name: `MaxPooling2D` → `max_pooling2d`, `LSTM` → `lstm`.
+    static func snakeCase(_ s: String) -> String {
+        var out = ""
+        let chars = Array(s)
+        for (i, c) in chars.enumerated() {
+            if c.isUppercase, i > 0 {
+                let prev = chars[i - 1]
+                let nextIsLower = i + 1 < chars.count && chars[i + 1].isLowercase
+                if prev.isLowercase || (prev.isUppercase && nextIsLower) { out.append("_") }
+            }
+            out.append(Character(c.lowercased()))
+        }
+        return out
+    }
+}

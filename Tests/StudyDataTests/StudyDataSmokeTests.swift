@@ -1,0 +1,6 @@
+import XCTest
+@testable import StudyData
+
+final class StudyDataSmokeTests: XCTestCase {
+    func testModuleLoads() { XCTAssertTrue(true) }
+}
