@@ -12,6 +12,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // C libraries, each behind a one-line shim and a [system] modulemap.
@@ -28,6 +32,10 @@ let package = Package(
         .target(name: "Plots", dependencies: ["CCairo"]),
         .target(name: "Report", dependencies: [
             "NN", "StudyData", "Plots", "SeededRandom",
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Ink", package: "Ink"),
+            .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "ReportCLI", dependencies: [
             "Report", "NN", "StudyData", "Plots",

@@ -1,0 +1,81 @@
+import Foundation
+import NN
+import StudyData
+
+/// The Kaggle submission: a 0/1 prediction per test image and label, in
+/// `sample_submission.csv` order, from the best model at threshold 0.5; black test images
+/// get the black-image rule.
+public struct Submission: Codable, Sendable {
+    public var model: String
+    public var ids: [String]
+    public var predictions: [[UInt8]]
+    public var scores: [[Float]]
+    public var blackCount: Int
+
+    /// `id,label1,label2,label3`, one line per test id.
+    public var csv: String {
+        var s = "id,label1,label2,label3\n"
+        for (id, p) in zip(ids, predictions) { s += "\(id),\(p[0]),\(p[1]),\(p[2])\n" }
+        return s
+    }
+
+    /// Checks the submission before it is written: every test id once, in order, labels 0/1.
+    func validate(expectedIds: [String]) throws {
+        guard ids == expectedIds else {
+            throw ReportError("submission ids differ from sample_submission.csv (\(ids.count) vs \(expectedIds.count) ids)")
+        }
+        guard predictions.count == ids.count, predictions.allSatisfy({ $0.count == 3 && $0.allSatisfy { $0 <= 1 } }) else {
+            throw ReportError("submission has a row without three 0/1 labels")
+        }
+    }
+
+    /// Scores the submission against supplied test labels (`--test-labels`).
+    func score(against truth: [[UInt8]]) -> [LabelScore] {
+        (0..<3).map { l in
+            Evaluator.score(l, truth: truth.map { $0[l] }, scores: scores[l], threshold: 0.5)
+        }
+    }
+}
+
+/// Test labels supplied with `--test-labels FILE` (`id,label1,label2,label3`), in test-id order.
+enum TestLabels {
+    static func load(_ url: URL, ids: [String]) throws -> [[UInt8]] {
+        let table: LabelTable
+        do { table = try LabelTable.read(url) } catch { throw ReportError("\(error)") }
+        var byId: [String: [UInt8]] = [:]
+        for (id, row) in zip(table.ids, table.labels) { byId[id] = row }
+        let missing = ids.filter { byId[$0] == nil }
+        if let first = missing.first {
+            throw ReportError("\(url.path): no labels for test id \(first)" + (missing.count > 1 ? " and \(missing.count - 1) more" : ""))
+        }
+        return ids.map { byId[$0]! }
+    }
+}
+
+extension Study {
+    func makeSubmission(_ best: Variant, result: VariantResult, blackRule: [UInt8]) throws -> Submission {
+        log.info("predicting the test split with \(result.name)")
+        let test = dataset.test
+        let x = prep.inputs("test", indices: nil, variant: best)
+        var scores = [[Float]](repeating: [], count: 3)
+        for (net, dir) in zip(result.networks, result.cellDirectories) {
+            let model = try model(for: best, label: net.label)
+            try Safetensors.load(into: model, from: URL(fileURLWithPath: dir).appendingPathComponent(net.weightsFile))
+            let probs = predictProbabilities(model, x)
+            let s = positiveScores(probs, encoding: net.label == nil ? .multiLabel : .twoClass)
+            if let l = net.label { scores[l] = s[0] } else { scores = s }
+        }
+        var predictions: [[UInt8]] = []
+        var blackCount = 0
+        for i in 0..<test.count {
+            if isBlack(test.image(at: i)) {
+                blackCount += 1
+                for l in 0..<3 { scores[l][i] = Float(blackRule[l]) }
+            }
+            predictions.append((0..<3).map { scores[$0][i] >= 0.5 ? 1 : 0 })
+        }
+        let sub = Submission(model: result.name, ids: test.ids, predictions: predictions, scores: scores, blackCount: blackCount)
+        try sub.validate(expectedIds: test.ids)
+        return sub
+    }
+}
