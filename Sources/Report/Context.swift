@@ -54,7 +54,7 @@ extension Products {
     }
 
     func augmentationContext() -> [String: Any] {
-        ["kinds": Augmentation.studyKinds.map { ["name": $0.0] }, "gallery": "figures/augmentation-gallery.png"]
+        ["kinds": Products.galleryKinds.map { ["name": $0.0] }, "gallery": "figures/augmentation-gallery.png"]
     }
 
     // MARK: - Results

@@ -66,7 +66,7 @@ extension Products {
         let image = galleryImage()
         var rng = SeededGenerator(seed: study.config.seed, stream: "gallery")
         var cells = [ImageCell(caption: "original", width: image.width, height: image.height, pixels: image.pixels)]
-        for (caption, aug) in Augmentation.studyKinds {
+        for (caption, aug) in Products.galleryKinds {
             let a = aug.apply(image, rng: &rng)
             cells.append(ImageCell(caption: caption, width: a.width, height: a.height, pixels: a.pixels))
         }
@@ -77,6 +77,21 @@ extension Products {
         return [NamedFigure(name: "augmentation-gallery",
                             figure: ImageGrid(title: "The study's augmentations on one training scan", columns: 7, cells: cells, cellSize: 96))]
     }
+
+    /// Each of the study's eight kinds with its parameters, made certain to fire (p = 1) so
+    /// the gallery shows its effect. Pad and crop are shown at sizes that change a 64×64 scan.
+    static let galleryKinds: [(String, Augmentation)] = [
+        ("rotate ±90°", .rotate(maxDegrees: 90)),
+        ("horizontal flip", .flipHorizontal(p: 1)),
+        ("vertical flip", .flipVertical(p: 1)),
+        ("shear x 0.3, y 0.8", .shear(x: 0.3, y: 0.8, p: 1)),
+        ("scale 0.8–1.3", .scale(min: 0.8, max: 1.3, p: 1)),
+        ("pad to 96 (reflect)", .pad(size: 96)),
+        ("random crop 40", .crop(size: 40)),
+        ("median blur 7", .blur(kernel: 7)),
+        ("CutOut 40", .cutOut(size: 40)),
+        ("CutOut 10", .cutOut(size: 10)),
+    ]
 
     /// The first non-black training image with a finding (label1 positive if any).
     func galleryImage() -> GrayImage {

@@ -40,8 +40,15 @@ public struct Submission: Codable, Sendable {
 /// Test labels supplied with `--test-labels FILE` (`id,label1,label2,label3`), in test-id order.
 enum TestLabels {
     static func load(_ url: URL, ids: [String]) throws -> [[UInt8]] {
-        let table: LabelTable
-        do { table = try LabelTable.read(url) } catch { throw ReportError("\(error)") }
+        let table: LabelCSV.Table
+        do {
+            let bytes = [UInt8](try Data(contentsOf: url))
+            table = try LabelCSV.parse(bytes, file: url.path)
+        } catch let e as DataError {
+            throw ReportError("\(e)")
+        } catch {
+            throw ReportError("\(url.path): cannot read the test labels (\(error.localizedDescription))")
+        }
         var byId: [String: [UInt8]] = [:]
         for (id, row) in zip(table.ids, table.labels) { byId[id] = row }
         let missing = ids.filter { byId[$0] == nil }
@@ -56,7 +63,7 @@ extension Study {
     func makeSubmission(_ best: Variant, result: VariantResult, blackRule: [UInt8]) throws -> Submission {
         log.info("predicting the test split with \(result.name)")
         let test = dataset.test
-        let x = prep.inputs("test", indices: nil, variant: best)
+        let x = prep.inputs(test, variant: best)
         var scores = [[Float]](repeating: [], count: 3)
         for (net, dir) in zip(result.networks, result.cellDirectories) {
             let model = try model(for: best, label: net.label)

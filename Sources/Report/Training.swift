@@ -44,41 +44,24 @@ public struct VariantResult: Codable, Sendable {
 /// Turns dataset splits into network inputs and targets for a variant.
 final class DataPrep: @unchecked Sendable {
     let dataset: Dataset
-    private var planes: [String: [Float]] = [:]
-    private let lock = NSLock()
 
     init(dataset: Dataset) { self.dataset = dataset }
 
-    func split(_ name: String) -> Split {
-        switch name {
-        case "train": return dataset.train
-        case "val": return dataset.val
-        default: return dataset.test
-        }
-    }
-
-    /// Training examples after the black-image policy and the size limit: indices into the
-    /// train split, with the labels to learn (the kept black image of `.keepOne` is 0,0,0).
-    func trainingSet(policy: BlackPolicy, limit: Int?, seed: UInt64) -> (indices: [Int], labels: [[UInt8]]) {
-        let train = dataset.train
-        let selection = policy.select(train)
-        var indices = selection.indices
-        var labels = selection.labels
-        if let limit, limit < indices.count {
-            var rng = SeededGenerator(seed: seed, stream: "train-subset")
-            let order = rng.permutation(indices.count).prefix(limit).sorted()
-            indices = order.map { indices[$0] }
-            labels = order.map { labels[$0] }
-        }
-        return (indices, labels)
+    /// Training examples: the train split under the black-image policy (the kept black image
+    /// of `.keepOne` is relabelled 0,0,0), then a seeded random subset of `limit` images.
+    func trainingSplit(policy: BlackPolicy, limit: Int?, seed: UInt64) -> Split {
+        let split = policy.apply(to: dataset.train)
+        guard let limit, limit < split.count else { return split }
+        var rng = SeededGenerator(seed: seed, stream: "train-subset")
+        return split.subset(rng.permutation(split.count).prefix(limit).sorted())
     }
 
     /// Network input for the given images: float32 in [0, 1], NHWC with the variant's channels
     /// and size, reshaped to what the architecture reads (rows for the LSTM, a flat vector for
     /// the fully connected nets).
-    func inputs(_ splitName: String, indices: [Int]?, variant: Variant) -> Tensor {
+    func inputs(_ split: Split, variant: Variant) -> Tensor {
         let pre = Preprocessing(channels: variant.effectiveChannels, size: variant.size)
-        let (values, shape) = floats(split(splitName), indices: indices, preprocessing: pre)
+        let (values, shape) = floats(split, indices: nil, preprocessing: pre)
         let n = shape[0]
         let target = variant.architecture.inputShape(channels: variant.effectiveChannels, size: variant.size)
         return Tensor(shape: [n] + target, data: values)
@@ -149,10 +132,10 @@ extension Study {
 
     private func trainNetwork(_ variant: Variant, label: Int?, name: String, dir: URL) throws -> NetworkResult {
         let model = try self.model(for: variant, label: label)
-        let (indices, labels) = prep.trainingSet(policy: variant.blackPolicy, limit: variant.trainLimit, seed: variant.seed)
-        let x = prep.inputs("train", indices: indices, variant: variant)
-        let (y, encoding) = targets(labels, label: label)
-        let valX = prep.inputs("val", indices: nil, variant: variant)
+        let train = prep.trainingSplit(policy: variant.blackPolicy, limit: variant.trainLimit, seed: variant.seed)
+        let x = prep.inputs(train, variant: variant)
+        let (y, encoding) = targets(train.labels ?? [], label: label)
+        let valX = prep.inputs(dataset.val, variant: variant)
         let (valY, _) = targets(dataset.val.labels ?? [], label: label)
 
         var tc = TrainingConfig(epochs: variant.epochs, seed: variant.seed &+ UInt64(label ?? 7))
@@ -167,7 +150,7 @@ extension Study {
         }
         let trainer = Trainer(model: model, config: tc, encoding: encoding)
         let title = name + (label.map { " label\($0 + 1)" } ?? "")
-        log.info("training \(title): \(indices.count) images × \(variant.epochs) epochs, \(model.parameterCount) parameters")
+        log.info("training \(title): \(train.count) images × \(variant.epochs) epochs, \(model.parameterCount) parameters")
         let started = Date()
         let size = variant.size, channels = variant.effectiveChannels
         let transform: ((inout Tensor, inout SeededGenerator) -> Void)? = variant.augment
@@ -188,7 +171,7 @@ extension Study {
         try Safetensors.save(model, to: dir.appendingPathComponent(weights),
                              metadata: ["architecture": variant.architecture.rawValue, "variant": name,
                                         "label": label.map { "label\($0 + 1)" } ?? "joint"])
-        return NetworkResult(label: label, history: history, valScores: scores, trainImages: indices.count,
+        return NetworkResult(label: label, history: history, valScores: scores, trainImages: train.count,
                              seconds: Date().timeIntervalSince(started), weightsFile: weights)
     }
 }
