@@ -46,7 +46,7 @@ enum Evaluator {
             for i in s.indices where black[i] { s[i] = Float(blackRule[l]) }
             atHalf.append(score(l, truth: truth, scores: s, threshold: 0.5))
 
-            let best = bestF1Threshold(truth: truth, scores: s)
+            let best = Metrics.bestF1Threshold(truth: truth, scores: s)
             thresholds.append(best.threshold)
             tuned.append(crossFitted(l, truth: truth, scores: s))
 
@@ -59,7 +59,7 @@ enum Evaluator {
     static func score(_ label: Int, truth: [UInt8], scores: [Float], threshold: Float) -> LabelScore {
         let m = BinaryMetrics(truth: truth, scores: scores, threshold: threshold)
         return LabelScore(label: label, threshold: threshold, precision: m.precision, recall: m.recall, f1: m.f1,
-                          accuracy: m.accuracy, ap: averagePrecision(truth: truth, scores: scores),
+                          accuracy: m.accuracy, ap: Metrics.averagePrecision(truth: truth, scores: scores),
                           tp: m.tp, fp: m.fp, tn: m.tn, fn: m.fn)
     }
 
@@ -71,13 +71,13 @@ enum Evaluator {
         var used: [Float] = []
         for h in 0..<2 {
             let fit = halves[1 - h]
-            let t = bestF1Threshold(truth: fit.map { truth[$0] }, scores: fit.map { scores[$0] }).threshold
+            let t = Metrics.bestF1Threshold(truth: fit.map { truth[$0] }, scores: fit.map { scores[$0] }).threshold
             used.append(t)
             for i in halves[h] { predicted[i] = scores[i] >= t ? 1 : 0 }
         }
         var s = score(label, truth: truth, scores: predicted, threshold: 0.5)
         s.threshold = (used[0] + used[1]) / 2
-        s.ap = averagePrecision(truth: truth, scores: scores)
+        s.ap = Metrics.averagePrecision(truth: truth, scores: scores)
         return s
     }
 }

@@ -143,10 +143,10 @@ extension Products {
         var pr: [Curve] = [], roc: [Curve] = []
         for l in 0..<3 {
             let t = truth.map { $0[l] }
-            let points = precisionRecallCurve(truth: t, scores: scores[l])
-            let ap = averagePrecision(truth: t, scores: scores[l])
+            let points = Metrics.precisionRecallCurve(truth: t, scores: scores[l])
+            let ap = Metrics.averagePrecision(truth: t, scores: scores[l])
             pr.append(Curve(name: "label\(l + 1) (AP \(fmt(ap)))", x: points.map { Double($0.recall) }, y: points.map { Double($0.precision) }))
-            let r = rocCurve(truth: t, scores: scores[l])
+            let r = Metrics.rocCurve(truth: t, scores: scores[l])
             roc.append(Curve(name: "label\(l + 1) (AUC \(fmt(r.auc)))", x: r.points.map { Double($0.fpr) }, y: r.points.map { Double($0.tpr) }))
         }
         list.append(NamedFigure(name: "pr-\(bestResult.name)", figure: PRCurveChart(title: "\(bestResult.name): precision–recall on validation", curves: pr)))
