@@ -197,7 +197,7 @@ extension Products {
 
 extension Study {
     /// The Keras-style diagram of an architecture's default build.
-    static func diagram(_ arch: Architecture) -> ArchitectureDiagram {
+    public static func diagram(_ arch: Architecture) -> ArchitectureDiagram {
         let model = try! arch.build(head: .perLabel, seed: 0)
         var nodes = [DiagramNode(name: "input", type: "InputLayer", input: shapeText(model.inputShape), output: shapeText(model.inputShape))]
         for s in model.summary {
