@@ -15,7 +15,9 @@ extension Products {
         c["quick"] = cfg.profile == .quick
         c["trainLimit"] = cfg.trainLimit.map(grouped) ?? "all"
         c["epochs"] = cfg.epochs
+        c["epochsText"] = plural(cfg.epochs, "epoch")
         c["experimentEpochs"] = cfg.experimentEpochs
+        c["experimentEpochsText"] = plural(cfg.experimentEpochs, "epoch")
         c["experimentModel"] = cfg.experimentModel.rawValue
         c["gridHeadPerLabel"] = cfg.gridHead == .perLabel
         c["dataSource"] = study.options.dataDirectory == nil ? "the embedded default dataset (generated phantom scans in the competition's layout)" : "the data in \(dataset.root.path)"
@@ -77,7 +79,7 @@ extension Products {
                 "meanAP": fmt(e.meanAP), "params": grouped(r.parameterCount),
                 "seconds": fmt(r.seconds, 0), "imagesPerSecond": fmt(r.networks.map(\.history.imagesPerSecond).reduce(0, +) / Double(r.networks.count), 0),
                 "epochsRun": r.networks.map { "\($0.history.epochs.count)" }.joined(separator: "/"),
-                "diverged": r.diverged.joined(separator: "; "),
+                "diverged": r.diverged.isEmpty ? nil : r.diverged.joined(separator: "; ") as Any?,
                 "curves": "figures/curves-\(r.name).png",
                 "scores": e.atHalf.map(scoreRow),
             ]
@@ -112,12 +114,13 @@ extension Products {
                 "id": e.id, "title": e.title, "question": e.question,
                 "finding": findings[e.id] ?? "",
                 "figure": "figures/experiment-\(e.id).png",
-                "curves": e.id == "epochs" ? "figures/experiment-epochs-curves.png" : "",
+                "curves": e.id == "epochs" ? "figures/experiment-epochs-curves.png" : nil as Any?,
                 "rows": e.rows.map { row -> [String: Any] in
                     let r = results[row.variant]!, ev = evaluations[row.variant]!
                     return ["label": row.label, "name": r.name, "f1_1": fmt(ev.atHalf[0].f1), "f1_2": fmt(ev.atHalf[1].f1),
                             "f1_3": fmt(ev.atHalf[2].f1), "meanF1": fmt(ev.meanF1), "meanAP": fmt(ev.meanAP),
-                            "seconds": fmt(r.seconds, 0), "diverged": r.diverged.joined(separator: "; ")]
+                            "seconds": fmt(r.seconds, 0),
+                            "diverged": r.diverged.isEmpty ? nil : r.diverged.joined(separator: "; ") as Any?]
                 },
             ]
         }

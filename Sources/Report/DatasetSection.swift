@@ -70,9 +70,9 @@ extension Products {
         var cells: [ImageCell] = []
         let w = analysis.imageWidth, h = analysis.imageHeight
         for m in analysis.meanImages {
-            cells.append(ImageCell(caption: "label\(m.label + 1) = 0 (n=\(grouped(m.negativeCount)))", width: w, height: h,
+            cells.append(ImageCell(caption: "label\(m.label) = 0 (n=\(grouped(m.negativeCount)))", width: w, height: h,
                                    pixels: m.negative.map { UInt8(max(0, min(255, $0.rounded()))) }))
-            cells.append(ImageCell(caption: "label\(m.label + 1) = 1 (n=\(grouped(m.positiveCount)))", width: w, height: h,
+            cells.append(ImageCell(caption: "label\(m.label) = 1 (n=\(grouped(m.positiveCount)))", width: w, height: h,
                                    pixels: m.positive.map { UInt8(max(0, min(255, $0.rounded()))) }))
             cells.append(ImageCell(caption: "difference (1 − 0)", width: w, height: h, values: m.difference, diverging: true))
         }
@@ -135,7 +135,7 @@ extension Products {
             "meanFigure": "figures/dataset-mean-images.png",
             "examplesFigure": "figures/dataset-examples.png",
             "baselineRows": analysis.baselines.map { b in
-                ["label": "label\(b.label + 1)", "allOnesF1": fmt(b.allOnesF1), "majorityAccuracy": fmt(b.majorityAccuracy)] as [String: Any]
+                ["label": "label\(b.label)", "allOnesF1": fmt(b.allOnesF1), "majorityAccuracy": fmt(b.majorityAccuracy)] as [String: Any]
             },
             "allOnesMeanF1": fmt(analysis.meanAllOnesF1),
             "baselineSplit": analysis.baselineSplit,

@@ -87,4 +87,7 @@ func grouped(_ n: Int) -> String {
     return (n < 0 ? "-" : "") + String(out.reversed())
 }
 
+/// "1 epoch", "3 epochs".
+func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
+
 func percent(_ a: Int, _ b: Int) -> String { b == 0 ? "–" : String(format: "%.1f %%", 100 * Double(a) / Double(b)) }

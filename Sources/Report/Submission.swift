@@ -68,7 +68,7 @@ extension Study {
         for (net, dir) in zip(result.networks, result.cellDirectories) {
             let model = try model(for: best, label: net.label)
             try Safetensors.load(into: model, from: URL(fileURLWithPath: dir).appendingPathComponent(net.weightsFile))
-            let probs = predictProbabilities(model, x)
+            let probs = predictProbabilities(model, x, batchSize: 64)
             let s = positiveScores(probs, encoding: net.label == nil ? .multiLabel : .twoClass)
             if let l = net.label { scores[l] = s[0] } else { scores = s }
         }

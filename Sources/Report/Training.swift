@@ -165,7 +165,7 @@ extension Study {
                             e.valF1.map { String(format: "%.3f", $0) }.joined(separator: "/")))
         }
         if let m = history.divergenceMessage { log.warning("\(title): \(m)") }
-        let probs = predictProbabilities(model, valX)
+        let probs = predictProbabilities(model, valX, batchSize: 64)
         let scores = positiveScores(probs, encoding: encoding)
         let weights = "weights.safetensors"
         try Safetensors.save(model, to: dir.appendingPathComponent(weights),

@@ -41,7 +41,9 @@ public struct Variant: Codable, Hashable, Sendable {
         guard let b = base else { return parts.joined(separator: "-") }
         if epochs != b.epochs { parts.append("e\(epochs)") }
         if learningRate != b.learningRate { parts.append("lr\(Variant.format(learningRate))") }
-        if optimizer != b.optimizer { parts.append(optimizer) }
+        if optimizer != b.optimizer || momentum != b.momentum {
+            parts.append(optimizer + (optimizer == "sgd" && momentum > 0 ? "-m\(Variant.format(momentum))" : ""))
+        }
         if loss != b.loss { parts.append(loss == .categoricalCrossEntropy ? "cce" : "bce") }
         if augment != b.augment { parts.append(augment ? "aug" : "noaug") }
         if blackPolicy != b.blackPolicy { parts.append("black-\(blackPolicy.rawValue)") }
