@@ -38,6 +38,12 @@ public struct StudyConfig: Codable, Sendable, Equatable {
     public var experimentEpochs: Int
     public var curveEpochs: [Int]
     public var learningRates: [Double]
+    /// Experiments run besides the main comparison, by id (heads, epochs, learning-rate,
+    /// optimizer, loss, augmentation, black-policy, channels, resolution); all by default.
+    public var experimentIds: [String]
+
+    public static let allExperimentIds = ["heads", "epochs", "learning-rate", "optimizer", "loss",
+                                          "augmentation", "black-policy", "channels", "resolution"]
 
     public static func defaults(for profile: Profile) -> StudyConfig {
         switch profile {
@@ -46,13 +52,13 @@ public struct StudyConfig: Codable, Sendable, Equatable {
                                trainLimit: 2_000, epochs: 3, batchSize: 32, learningRate: 1e-3,
                                callbacks: false, classWeighting: false, blackPolicy: .keepOne, augment: false,
                                experimentModel: .conv2, experimentEpochs: 4, curveEpochs: [4, 8],
-                               learningRates: [1e-3, 1e-2, 1e-1])
+                               learningRates: [1e-3, 1e-2, 1e-1], experimentIds: allExperimentIds)
         case .full:
             return StudyConfig(profile: .full, seed: 2024, models: Architecture.allCases, gridHead: .perLabel,
                                trainLimit: nil, epochs: 10, batchSize: 32, learningRate: 1e-3,
                                callbacks: true, classWeighting: true, blackPolicy: .keepOne, augment: false,
                                experimentModel: .conv2, experimentEpochs: 10, curveEpochs: [5, 10],
-                               learningRates: [1e-3, 1e-2, 1e-1])
+                               learningRates: [1e-3, 1e-2, 1e-1], experimentIds: allExperimentIds)
         }
     }
 
@@ -87,6 +93,10 @@ public struct StudyConfig: Codable, Sendable, Equatable {
         if let t = trainLimit, t < 2 { try fail("trainLimit must be at least 2, got \(t)") }
         if models.isEmpty { try fail("models must name at least one architecture") }
         if curveEpochs.isEmpty || curveEpochs.contains(where: { $0 < 1 }) { try fail("curveEpochs must be positive") }
+        if learningRates.isEmpty || learningRates.contains(where: { !($0 > 0) }) { try fail("learningRates must be positive") }
+        for id in experimentIds where !StudyConfig.allExperimentIds.contains(id) {
+            try fail("experimentIds: unknown experiment '\(id)' (known: \(StudyConfig.allExperimentIds.joined(separator: ", ")))")
+        }
     }
 
     /// The fields a configuration file may set; absent ones keep the profile's defaults.
@@ -107,6 +117,7 @@ public struct StudyConfig: Codable, Sendable, Equatable {
         var experimentEpochs: Int?
         var curveEpochs: [Int]?
         var learningRates: [Double]?
+        var experimentIds: [String]?
 
         func apply(to c: inout StudyConfig) {
             if let v = seed { c.seed = v }
@@ -124,6 +135,7 @@ public struct StudyConfig: Codable, Sendable, Equatable {
             if let v = experimentEpochs { c.experimentEpochs = v }
             if let v = curveEpochs { c.curveEpochs = v }
             if let v = learningRates { c.learningRates = v }
+            if let v = experimentIds { c.experimentIds = v }
         }
     }
 }

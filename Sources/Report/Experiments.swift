@@ -77,6 +77,6 @@ extension StudyConfig {
             id: "resolution", title: "64 vs 32 pixels",
             question: "How much does downsizing to 32×32 cost?",
             rows: [("64×64", base), ("32×32", with { $0.size = 32 })]))
-        return list
+        return list.filter { $0.id == "architectures" || experimentIds.contains($0.id) }
     }
 }
