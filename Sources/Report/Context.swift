@@ -40,7 +40,7 @@ extension Products {
 
     func modelsContext() -> [[String: Any]] {
         Architecture.allCases.map { arch in
-            let model = try! arch.build(head: .perLabel, seed: 0)
+            let model = ArchitectureInfo.of(arch)
             return [
                 "name": arch.rawValue,
                 "studyLabel": arch.studyLabel,

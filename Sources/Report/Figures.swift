@@ -195,15 +195,39 @@ extension Products {
     }
 }
 
+/// An architecture's default build, summarised: input shape, Keras-like layer rows and
+/// parameter count. Building conv1 draws 26 M weights, so each is built once per process.
+public struct ArchitectureInfo: Sendable {
+    public let inputShape: [Int]
+    public let summary: [LayerSummary]
+    public let parameterCount: Int
+
+    private final class Store: @unchecked Sendable {
+        let lock = NSLock()
+        var built: [Architecture: ArchitectureInfo] = [:]
+    }
+    private static let store = Store()
+
+    public static func of(_ arch: Architecture) -> ArchitectureInfo {
+        store.lock.lock(); defer { store.lock.unlock() }
+        if let i = store.built[arch] { return i }
+        // The eight default builds are fixed and consistent; a failure here is a programming error.
+        guard let m = try? arch.build(head: .perLabel, seed: 0) else { preconditionFailure("\(arch) does not build") }
+        let i = ArchitectureInfo(inputShape: m.inputShape, summary: m.summary, parameterCount: m.parameterCount)
+        store.built[arch] = i
+        return i
+    }
+}
+
 extension Study {
     /// The Keras-style diagram of an architecture's default build.
     public static func diagram(_ arch: Architecture) -> ArchitectureDiagram {
-        let model = try! arch.build(head: .perLabel, seed: 0)
-        var nodes = [DiagramNode(name: "input", type: "InputLayer", input: shapeText(model.inputShape), output: shapeText(model.inputShape))]
-        for s in model.summary {
+        let info = ArchitectureInfo.of(arch)
+        var nodes = [DiagramNode(name: "input", type: "InputLayer", input: shapeText(info.inputShape), output: shapeText(info.inputShape))]
+        for s in info.summary {
             nodes.append(DiagramNode(name: s.name, type: s.type, input: shapeText(s.input), output: shapeText(s.output)))
         }
-        return ArchitectureDiagram(title: "\(arch.rawValue) (\(arch.studyLabel)) — \(grouped(model.parameterCount)) parameters", nodes: nodes)
+        return ArchitectureDiagram(title: "\(arch.rawValue) (\(arch.studyLabel)) — \(grouped(info.parameterCount)) parameters", nodes: nodes)
     }
 
     /// Keras's way of printing a shape with the batch axis: `(None, 64, 64, 3)`.
