@@ -10,6 +10,7 @@ public struct NetworkResult: Codable, Sendable {
     /// Positive-class scores on the validation split, one array per label it predicts.
     public var valScores: [[Float]]
     public var trainImages: Int
+    public var parameterCount: Int
     public var seconds: Double
     /// File name of the safetensors weights inside the cell's folder.
     public var weightsFile: String
@@ -105,7 +106,7 @@ extension Study {
         var keys: [CellKey] = []
         var params = 0
         for label in variant.networks {
-            let key = try CellKey(cell: "train/\(name)" + (label.map { "/label\($0 + 1)" } ?? ""), version: 1,
+            let key = try CellKey(cell: "train/\(name)" + (label.map { "/label\($0 + 1)" } ?? ""), version: 2,
                                   parameters: TrainParams(variant: variant, label: label), inputs: [dataKey])
             let result = try cache.value(key, NetworkResult.self) { dir in
                 try trainNetwork(variant, label: label, name: name, dir: dir)
@@ -113,7 +114,7 @@ extension Study {
             networks.append(result)
             dirs.append(cache.directory(for: key).path)
             keys.append(key)
-            if params == 0 { params = try model(for: variant, label: label).parameterCount }
+            params = result.parameterCount
         }
         return VariantResult(name: name, variant: variant, parameterCount: params, networks: networks, cellDirectories: dirs, keys: keys)
     }
@@ -171,7 +172,7 @@ extension Study {
         try Safetensors.save(model, to: dir.appendingPathComponent(weights),
                              metadata: ["architecture": variant.architecture.rawValue, "variant": name,
                                         "label": label.map { "label\($0 + 1)" } ?? "joint"])
-        return NetworkResult(label: label, history: history, valScores: scores, trainImages: train.count,
+        return NetworkResult(label: label, history: history, valScores: scores, trainImages: train.count, parameterCount: model.parameterCount,
                              seconds: Date().timeIntervalSince(started), weightsFile: weights)
     }
 }
