@@ -1,0 +1,151 @@
+import Dispatch
+import Foundation
+
+// Shared element-wise kernels and initialisers for the layers. All buffers are row-major;
+// "rows × cols" means `cols` is the last (feature) axis.
+
+/// Runs `body(i)` for `i` in `0..<n`, spread over the cores when `n > 1`. Callers only
+/// write disjoint memory from different `i`, so the result does not depend on scheduling.
+@inline(__always)
+func parallelFor(_ n: Int, _ body: (Int) -> Void) {
+    if n <= 1 {
+        if n == 1 { body(0) }
+        return
+    }
+    // concurrentPerform wants a @Sendable closure; the bodies here capture raw pointers
+    // and write disjoint ranges, which is safe, so the closure is boxed unchecked.
+    withoutActuallyEscaping(body) { escaping in
+        let box = UncheckedSendableBox(escaping)
+        DispatchQueue.concurrentPerform(iterations: n) { box.value($0) }
+    }
+}
+
+private struct UncheckedSendableBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// Numerically stable logistic function 1 / (1 + e^(−z)).
+@inline(__always)
+func sigmoid(_ z: Float) -> Float {
+    if z >= 0 { return 1 / (1 + expf(-z)) }
+    let e = expf(z)
+    return e / (1 + e)
+}
+
+/// Applies `activation` in place to a rows × cols buffer (softmax acts on each row).
+func applyActivation(_ activation: Activation, _ p: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
+    let n = rows * cols
+    switch activation {
+    case .linear:
+        return
+    case .relu:
+        for i in 0..<n { p[i] = max(p[i], 0) }
+    case .sigmoid:
+        for i in 0..<n { p[i] = sigmoid(p[i]) }
+    case .softmax:
+        for r in 0..<rows {
+            let row = p + r * cols
+            var m = -Float.infinity
+            for j in 0..<cols { m = max(m, row[j]) }
+            var s: Float = 0
+            for j in 0..<cols { let e = expf(row[j] - m); row[j] = e; s += e }
+            let inv = 1 / s
+            for j in 0..<cols { row[j] *= inv }
+        }
+    }
+}
+
+/// dL/dz from dL/dy for `y = activation(z)`, given the activation's output `y`
+/// (rows × cols). relu: dy·[y > 0] (y > 0 ⇔ z > 0); sigmoid: dy·y·(1 − y);
+/// softmax (per row): y ⊙ (dy − Σ_j dy_j·y_j); linear: dy. `dz` may alias `dy`.
+func activationBackward(_ activation: Activation, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+                        dz: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
+    let n = rows * cols
+    switch activation {
+    case .linear:
+        if UnsafePointer(dz) != dy { dz.update(from: dy, count: n) }
+    case .relu:
+        for i in 0..<n { dz[i] = y[i] > 0 ? dy[i] : 0 }
+    case .sigmoid:
+        for i in 0..<n { let s = y[i]; dz[i] = dy[i] * s * (1 - s) }
+    case .softmax:
+        for r in 0..<rows {
+            let o = r * cols
+            var dot: Float = 0
+            for j in 0..<cols { dot += dy[o + j] * y[o + j] }
+            for j in 0..<cols { dz[o + j] = y[o + j] * (dy[o + j] - dot) }
+        }
+    }
+}
+
+/// Keras's GlorotUniform: U(−l, l) with l = √(6 / (fanIn + fanOut)), drawn in row-major order.
+func glorotUniform(shape: [Int], fanIn: Int, fanOut: Int, rng: inout SeededGenerator) -> Tensor {
+    let limit = (6.0 / Double(fanIn + fanOut)).squareRoot()
+    let n = shape.reduce(1, *)
+    var data = [Float](repeating: 0, count: n)
+    for i in 0..<n { data[i] = Float(rng.uniform(-limit, limit)) }
+    return Tensor(shape: shape, data: data)
+}
+
+/// Keras's Orthogonal(gain 1) for a rows × cols matrix: a (max, min) standard-normal matrix
+/// is QR-factorised, Q's columns take the signs of diag(R) (i.e. the QR with a positive
+/// diagonal, which Gram–Schmidt gives directly), and Q is transposed when rows < cols.
+func orthogonal(rows: Int, cols: Int, rng: inout SeededGenerator) -> Tensor {
+    let big = max(rows, cols), small = min(rows, cols)
+    // a: big × small, row-major, drawn in row-major order (as numpy's normal(size=(big, small))).
+    var a = [Double](repeating: 0, count: big * small)
+    for i in 0..<(big * small) { a[i] = rng.normal() }
+    // Modified Gram–Schmidt on the columns, applied twice for orthogonality to rounding.
+    for j in 0..<small {
+        for _ in 0..<2 {
+            for p in 0..<j {
+                var dot = 0.0
+                for i in 0..<big { dot += a[i * small + p] * a[i * small + j] }
+                for i in 0..<big { a[i * small + j] -= dot * a[i * small + p] }
+            }
+        }
+        var norm = 0.0
+        for i in 0..<big { norm += a[i * small + j] * a[i * small + j] }
+        norm = norm.squareRoot()
+        precondition(norm > 0, "orthogonal: degenerate random matrix")
+        for i in 0..<big { a[i * small + j] /= norm }
+    }
+    var out = [Float](repeating: 0, count: rows * cols)
+    if rows >= cols {
+        for i in 0..<(rows * cols) { out[i] = Float(a[i]) }
+    } else {
+        // Q is cols × rows; the result is its transpose.
+        for i in 0..<rows { for j in 0..<cols { out[i * cols + j] = Float(a[j * rows + i]) } }
+    }
+    return Tensor(shape: [rows, cols], data: out)
+}
+
+extension Tensor {
+    /// Calls `body` with a pointer to the values (read-only).
+    @inline(__always)
+    func withPointer<R>(_ body: (UnsafePointer<Float>) throws -> R) rethrows -> R {
+        try data.withUnsafeBufferPointer { try body($0.baseAddress!) }
+    }
+}
+
+/// A tensor of `shape` whose values `fill` writes through a pointer (no per-element
+/// bounds checks, no initial zeroing beyond what `fill` does itself).
+@inline(__always)
+func makeTensor(shape: [Int], zeroed: Bool = false, _ fill: (UnsafeMutablePointer<Float>) -> Void) -> Tensor {
+    let n = shape.reduce(1, *)
+    let data = [Float](unsafeUninitializedCapacity: n) { buf, count in
+        if zeroed { buf.baseAddress!.initialize(repeating: 0, count: n) }
+        fill(buf.baseAddress!)
+        count = n
+    }
+    return Tensor(shape: shape, data: data)
+}
+
+extension Parameter {
+    /// Calls `body` with a mutable pointer to the gradient (in place, no copy when unshared).
+    @inline(__always)
+    func withGrad<R>(_ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
+        try grad.data.withUnsafeMutableBufferPointer { try body($0.baseAddress!) }
+    }
+}
