@@ -115,7 +115,7 @@ func col2im(_ g: WindowGeometry, _ cols: UnsafePointer<Float>, _ dx: UnsafeMutab
 /// kernel viewed as a (kh·kw·C) × filters matrix, one `sgemm` per chunk of the batch
 /// (chunks keep the column buffer near 64 MB). Backward: dW += colsᵀ·dZ, db += Σ dZ,
 /// dCols = dZ·Wᵀ, then col2im.
-public final class Conv2D: FusedActivationLayer {
+public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
     public var name: String
     public var typeName: String { "Conv2D" }
     public let filters: Int
@@ -157,6 +157,7 @@ public final class Conv2D: FusedActivationLayer {
     }
 
     public func build(inputShape: [Int], rng: inout SeededGenerator) throws(ShapeError) -> [Int] {
+        heapForLargeTensors
         guard inputShape.count == 3, inputShape.allSatisfy({ $0 > 0 }) else {
             throw ShapeError(layer: name, input: inputShape, expected: "(height, width, channels)")
         }

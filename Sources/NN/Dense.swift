@@ -3,7 +3,7 @@
 /// Input (…, in) → (…, units): y = act(x · kernel + bias) with `kernel` (in, units),
 /// Glorot-uniform (fanIn = in, fanOut = units), and `bias` (units), zeros. All leading
 /// axes are rows of one `sgemm`. Backward: dW += xᵀ·dZ, db += Σ_rows dZ, dx = dZ·Wᵀ.
-public final class Dense: FusedActivationLayer {
+public final class Dense: FusedActivationLayer, InputGradientSkippable {
     public var name: String
     public var typeName: String { "Dense" }
     public let units: Int
@@ -27,6 +27,7 @@ public final class Dense: FusedActivationLayer {
     }
 
     public func build(inputShape: [Int], rng: inout SeededGenerator) throws(ShapeError) -> [Int] {
+        heapForLargeTensors
         guard let last = inputShape.last, last > 0, inputShape.allSatisfy({ $0 > 0 }) else {
             throw ShapeError(layer: name, input: inputShape, expected: "(…, features) with features > 0")
         }
@@ -96,6 +97,7 @@ public final class Flatten: Layer {
     public init(name: String = "") { self.name = name }
 
     public func build(inputShape: [Int], rng: inout SeededGenerator) throws(ShapeError) -> [Int] {
+        heapForLargeTensors
         guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }) else {
             throw ShapeError(layer: name, input: inputShape, expected: "at least one non-empty axis")
         }
@@ -124,6 +126,7 @@ public final class ActivationLayer: Layer {
     public init(_ activation: Activation, name: String = "") { self.activation = activation; self.name = name }
 
     public func build(inputShape: [Int], rng: inout SeededGenerator) throws(ShapeError) -> [Int] {
+        heapForLargeTensors
         guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }) else {
             throw ShapeError(layer: name, input: inputShape, expected: "at least one non-empty axis")
         }

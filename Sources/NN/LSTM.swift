@@ -11,7 +11,7 @@ import Foundation
 ///
 /// The input projection of all time steps is one `sgemm`; each step adds hₜ₋₁·U with
 /// one more. Backward is full backpropagation through time.
-public final class LSTM: Layer {
+public final class LSTM: InputGradientSkippable {
     public var name: String
     public var typeName: String { "LSTM" }
     public let units: Int
@@ -40,6 +40,7 @@ public final class LSTM: Layer {
     }
 
     public func build(inputShape: [Int], rng: inout SeededGenerator) throws(ShapeError) -> [Int] {
+        heapForLargeTensors
         guard inputShape.count == 2, inputShape.allSatisfy({ $0 > 0 }) else {
             throw ShapeError(layer: name, input: inputShape, expected: "(time steps, features)")
         }

@@ -30,6 +30,7 @@ public final class MaxPool2D: Layer {
     }
 
     public func build(inputShape: [Int], rng: inout SeededGenerator) throws(ShapeError) -> [Int] {
+        heapForLargeTensors
         guard inputShape.count == 3, inputShape.allSatisfy({ $0 > 0 }) else {
             throw ShapeError(layer: name, input: inputShape, expected: "(height, width, channels)")
         }
@@ -59,8 +60,7 @@ public final class MaxPool2D: Layer {
                             for ow in 0..<g.outW {
                                 let o = (oh * g.outW + ow) * c
                                 let yo = yp + b * outItem + o, ao = ap + b * outItem + o
-                                yo.update(repeating: -.infinity, count: c)
-                                ao.update(repeating: -1, count: c)
+                                var first = true
                                 for ki in 0..<g.kh {
                                     let ih = oh * g.sh - g.padTop + ki
                                     if ih < 0 || ih >= g.inH { continue }
@@ -69,8 +69,19 @@ public final class MaxPool2D: Layer {
                                         if iw < 0 || iw >= g.inW { continue }
                                         let base = (ih * g.inW + iw) * c
                                         let src = xi + base
-                                        for ch in 0..<c where src[ch] > yo[ch] || ao[ch] < 0 {
-                                            yo[ch] = src[ch]; ao[ch] = Int32(base + ch)
+                                        if first {
+                                            // The first in-image position starts the running max
+                                            // (windows always hold one: padBefore < pool size).
+                                            for ch in 0..<c { yo[ch] = src[ch]; ao[ch] = Int32(base + ch) }
+                                            first = false
+                                        } else {
+                                            let b32 = Int32(base)
+                                            for ch in 0..<c {
+                                                let v = src[ch]
+                                                let better = v > yo[ch]
+                                                yo[ch] = better ? v : yo[ch]
+                                                ao[ch] = better ? b32 + Int32(ch) : ao[ch]
+                                            }
                                         }
                                     }
                                 }
