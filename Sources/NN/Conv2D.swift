@@ -137,8 +137,8 @@ public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
     private var output: Tensor?
     private var cachedCols: [Float]?
 
-    /// Column buffer budget per chunk, in floats (64 MB).
-    static let columnBudget = 16 * 1024 * 1024
+    /// Column buffer budget per chunk of the batch, in floats (default 16 Mi floats = 64 MB).
+    var columnBudget = 16 * 1024 * 1024
 
     public init(filters: Int, kernelSize: (Int, Int), strides: (Int, Int) = (1, 1), padding: Padding = .valid,
                 activation: Activation = .linear, useBias: Bool = true, name: String = "") {
@@ -184,7 +184,7 @@ public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
     }
 
     private func chunkSize(_ g: WindowGeometry, batch: Int) -> Int {
-        max(1, min(batch, Conv2D.columnBudget / max(1, g.outputPixels * g.patchSize)))
+        max(1, min(batch, columnBudget / max(1, g.outputPixels * g.patchSize)))
     }
 
     public func forward(_ x: Tensor, mode: Mode) -> Tensor {
