@@ -191,9 +191,9 @@ public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
         let g = checkedGeometry(x)
         let batch = x.batch, f = filters, pix = g.outputPixels, k = g.patchSize
         let chunk = chunkSize(g, batch: batch)
-        var cols = [Float](repeating: 0, count: chunk * pix * k)
-        let w = kernel!.value, b = bias?.value
-        var y = makeTensor(shape: [batch, g.outH, g.outW, f]) { out in
+        var cols = [Float](unsafeUninitializedCapacity: chunk * pix * k) { _, n in n = chunk * pix * k }
+        let w = kernel!.value
+        let y = makeTensor(shape: [batch, g.outH, g.outW, f]) { out in
             x.withPointer { xp in
                 w.withPointer { wp in
                     cols.withUnsafeMutableBufferPointer { cb in
@@ -203,19 +203,18 @@ public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
                             parallelFor(n) { i in
                                 im2col(g, xp + (start + i) * g.inputItemSize, cp + i * pix * k)
                             }
-                            let o = out + start * pix * f
-                            if let b {
-                                b.withPointer { bp in for r in 0..<(n * pix) { (o + r * f).update(from: bp, count: f) } }
-                            }
                             sgemm(transA: false, transB: false, m: n * pix, n: f, k: k, alpha: 1,
-                                  a: cp, lda: k, b: wp, ldb: f, beta: b == nil ? 0 : 1, c: o, ldc: f)
+                                  a: cp, lda: k, b: wp, ldb: f, beta: 0, c: out + start * pix * f, ldc: f)
                         }
                     }
                 }
             }
-        }
-        if !emitsLogits {
-            y.data.withUnsafeMutableBufferPointer { applyActivation(activation, $0.baseAddress!, rows: batch * pix, cols: f) }
+            let act: Activation? = emitsLogits ? nil : activation
+            if let b = bias?.value {
+                b.withPointer { addBiasAndActivate(act, out, bias: $0, rows: batch * pix, cols: f) }
+            } else {
+                addBiasAndActivate(act, out, bias: nil, rows: batch * pix, cols: f)
+            }
         }
         input = x
         output = y
@@ -229,23 +228,25 @@ public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
         }
         precondition(dy.shape == y.shape, "Conv2D '\(name)': gradient shape \(dy.shape) ≠ output shape \(y.shape)")
         let batch = x.batch, f = filters, pix = g.outputPixels, k = g.patchSize
+        let act: Activation? = emitsLogits || activation == .linear ? nil : activation
         var dz = dy
-        if !emitsLogits && activation != .linear {
+        if act != nil || bias != nil {
             dz = makeTensor(shape: dy.shape) { dzp in
                 y.withPointer { yp in dy.withPointer { dyp in
-                    activationBackward(activation, y: yp, dy: dyp, dz: dzp, rows: batch * pix, cols: f)
+                    if let bias {
+                        bias.withGrad { activationBackwardAndBiasSums(act, y: yp, dy: dyp, dz: dzp, rows: batch * pix, cols: f, biasGrad: $0) }
+                    } else {
+                        activationBackwardAndBiasSums(act, y: yp, dy: dyp, dz: dzp, rows: batch * pix, cols: f, biasGrad: nil)
+                    }
                 } }
             }
         }
         let chunk = chunkSize(g, batch: batch)
-        var cols = cachedCols ?? [Float](repeating: 0, count: chunk * pix * k)
+        var cols = cachedCols ?? [Float](unsafeUninitializedCapacity: chunk * pix * k) { _, n in n = chunk * pix * k }
         let haveCols = cachedCols != nil
         cachedCols = nil
-        var dcols = computesInputGradient ? [Float](repeating: 0, count: chunk * pix * k) : []
+        var dcols = computesInputGradient ? [Float](unsafeUninitializedCapacity: chunk * pix * k) { _, n in n = chunk * pix * k } : []
         let w = kernel!.value
-        if let bias {
-            dz.withPointer { dzp in bias.withGrad { addColumnSums(dzp, rows: batch * pix, cols: f, into: $0) } }
-        }
         let dx = makeTensor(shape: x.shape, zeroed: true) { dxp in
             x.withPointer { xp in dz.withPointer { dzp in w.withPointer { wp in
                 kernel!.withGrad { dwp in

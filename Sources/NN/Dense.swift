@@ -42,16 +42,17 @@ public final class Dense: FusedActivationLayer, InputGradientSkippable {
         precondition(x.shape.count >= 2 && x.shape.last == inputFeatures,
                      "Dense '\(name)': expects (batch, …, \(inputFeatures)), got \(x.shape)")
         let rows = x.count / inputFeatures, u = units, k = inputFeatures
-        let b = bias?.value
-        var y = makeTensor(shape: Array(x.shape.dropLast()) + [u]) { yp in
-            if let b { b.withPointer { bp in for r in 0..<rows { (yp + r * u).update(from: bp, count: u) } } }
+        let y = makeTensor(shape: Array(x.shape.dropLast()) + [u]) { yp in
             x.withPointer { xp in kernel.value.withPointer { wp in
                 sgemm(transA: false, transB: false, m: rows, n: u, k: k, alpha: 1, a: xp, lda: k, b: wp, ldb: u,
-                      beta: b == nil ? 0 : 1, c: yp, ldc: u)
+                      beta: 0, c: yp, ldc: u)
             } }
-        }
-        if !emitsLogits {
-            y.data.withUnsafeMutableBufferPointer { applyActivation(activation, $0.baseAddress!, rows: rows, cols: u) }
+            let act: Activation? = emitsLogits ? nil : activation
+            if let b = bias?.value {
+                b.withPointer { addBiasAndActivate(act, yp, bias: $0, rows: rows, cols: u) }
+            } else {
+                addBiasAndActivate(act, yp, bias: nil, rows: rows, cols: u)
+            }
         }
         input = x
         output = y
@@ -62,16 +63,20 @@ public final class Dense: FusedActivationLayer, InputGradientSkippable {
         guard let x = input, let y = output, let kernel else { preconditionFailure("Dense '\(name)': backward before forward") }
         precondition(dy.shape == y.shape, "Dense '\(name)': gradient shape \(dy.shape) ≠ output shape \(y.shape)")
         let rows = x.count / inputFeatures, u = units, k = inputFeatures
+        let act: Activation? = emitsLogits || activation == .linear ? nil : activation
         var dz = dy
-        if !emitsLogits && activation != .linear {
+        if act != nil || bias != nil {
             dz = makeTensor(shape: dy.shape) { dzp in
                 y.withPointer { yp in dy.withPointer { dyp in
-                    activationBackward(activation, y: yp, dy: dyp, dz: dzp, rows: rows, cols: u)
+                    if let bias {
+                        bias.withGrad { activationBackwardAndBiasSums(act, y: yp, dy: dyp, dz: dzp, rows: rows, cols: u, biasGrad: $0) }
+                    } else {
+                        activationBackwardAndBiasSums(act, y: yp, dy: dyp, dz: dzp, rows: rows, cols: u, biasGrad: nil)
+                    }
                 } }
             }
         }
         return dz.withPointer { dzp in
-            if let bias { bias.withGrad { addColumnSums(dzp, rows: rows, cols: u, into: $0) } }
             x.withPointer { xp in kernel.withGrad { dwp in
                 sgemm(transA: true, transB: false, m: k, n: u, k: rows, alpha: 1, a: xp, lda: k, b: dzp, ldb: u,
                       beta: 1, c: dwp, ldc: u)

@@ -81,11 +81,11 @@ public final class LSTM: InputGradientSkippable {
                     let row = gp + (b * t + s) * g4, o = (b * t + s) * u
                     for j in 0..<u {
                         let ig = sigmoid(row[j]), fg = sigmoid(row[u + j])
-                        let gg = tanhf(row[2 * u + j]), og = sigmoid(row[3 * u + j])
+                        let gg = fastTanh(row[2 * u + j]), og = sigmoid(row[3 * u + j])
                         row[j] = ig; row[u + j] = fg; row[2 * u + j] = gg; row[3 * u + j] = og
                         let prev: Float = s > 0 ? cp[o - u + j] : 0
                         let c = fg * prev + ig * gg
-                        let th = tanhf(c)
+                        let th = fastTanh(c)
                         cp[o + j] = c; tp[o + j] = th; hp[o + j] = og * th
                     }
                 }
