@@ -28,7 +28,7 @@ final class KernelTests: XCTestCase {
             ((1, 1), (1, 1), .valid, [3, 4, 5], 3),
         ]
         for (n, c) in configs.enumerated() {
-            for budget in [Int.max / 4, 1] {   // one chunk, then one batch item per chunk
+            for budget in [Int.max / 4, 1] {   // one chunk, then chunks of two items and one
                 let conv = Conv2D(filters: c.filters, kernelSize: c.kernel, strides: c.strides, padding: c.padding,
                                   activation: .linear)
                 try buildAlone(conv, inputShape: c.input, seed: UInt64(n))
