@@ -135,4 +135,58 @@ final class KernelTests: XCTestCase {
             XCTAssertEqual(yl.data[n * units + j], y.data[(n * steps + steps - 1) * units + j])
         } }
     }
+
+    func testFastExpSigmoidTanhAccuracy() {
+        var worstExp: Double = 0, worstSig: Double = 0, worstTanh: Double = 0
+        var x: Float = -87
+        while x < 88 {
+            let e = Double(fastExp(x)), ref = exp(Double(x))
+            worstExp = max(worstExp, abs(e - ref) / ref)
+            if abs(x) < 30 {
+                worstSig = max(worstSig, abs(Double(sigmoid(x)) - 1 / (1 + exp(-Double(x)))))
+                worstTanh = max(worstTanh, abs(Double(fastTanh(x)) - tanh(Double(x))))
+            }
+            x += 0.0137
+        }
+        XCTAssertLessThan(worstExp, 5e-7)
+        XCTAssertLessThan(worstSig, 2e-7)
+        XCTAssertLessThan(worstTanh, 3e-7)
+        // Saturation without inf/NaN.
+        XCTAssertEqual(sigmoid(-1000), 0, accuracy: 1e-30)
+        XCTAssertEqual(sigmoid(1000), 1)
+        XCTAssertEqual(fastTanh(-50), -1)
+        XCTAssertEqual(fastTanh(50), 1)
+        XCTAssertFalse(fastExp(.infinity).isInfinite)
+    }
+
+    func testFusedBiasActivationAndBiasSumsMatchPlainLoops() {
+        let rows = 300, cols = 7   // large enough to split into row blocks
+        let z = randomTensor([rows, cols], seed: 70), b = randomTensor([cols], seed: 71), dy = randomTensor([rows, cols], seed: 72)
+        for act in Activation.allCases {
+            var y = z.data
+            y.withUnsafeMutableBufferPointer { yp in b.data.withUnsafeBufferPointer { bp in
+                addBiasAndActivate(act, yp.baseAddress!, bias: bp.baseAddress!, rows: rows, cols: cols)
+            } }
+            var ref = z.data
+            for r in 0..<rows { for j in 0..<cols { ref[r * cols + j] += b.data[j] } }
+            ref.withUnsafeMutableBufferPointer { applyActivation(act, $0.baseAddress!, rows: rows, cols: cols) }
+            XCTAssertLessThan(maxAbsDifference(y, ref), 1e-6, "\(act)")
+            var dz = [Float](repeating: 0, count: rows * cols), sums = [Float](repeating: 1, count: cols)
+            y.withUnsafeBufferPointer { yp in dy.data.withUnsafeBufferPointer { dp in
+                dz.withUnsafeMutableBufferPointer { zp in sums.withUnsafeMutableBufferPointer { sp in
+                    activationBackwardAndBiasSums(act, y: yp.baseAddress!, dy: dp.baseAddress!, dz: zp.baseAddress!,
+                                                  rows: rows, cols: cols, biasGrad: sp.baseAddress!)
+                } }
+            } }
+            var refDz = [Float](repeating: 0, count: rows * cols)
+            y.withUnsafeBufferPointer { yp in dy.data.withUnsafeBufferPointer { dp in refDz.withUnsafeMutableBufferPointer { zp in
+                activationBackward(act, y: yp.baseAddress!, dy: dp.baseAddress!, dz: zp.baseAddress!, rows: rows, cols: cols)
+            } } }
+            XCTAssertEqual(dz, refDz, "\(act)")
+            for j in 0..<cols {
+                let s = (0..<rows).reduce(0.0) { $0 + Double(refDz[$1 * cols + j]) }
+                XCTAssertEqual(Double(sums[j]), 1 + s, accuracy: 1e-4, "\(act) column \(j)")
+            }
+        }
+    }
 }
