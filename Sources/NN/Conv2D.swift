@@ -86,14 +86,12 @@ func col2im(_ g: WindowGeometry, _ cols: UnsafePointer<Float>, _ dx: UnsafeMutab
                 let ih = ih0 + ki
                 if ih >= 0 && ih < g.inH {
                     if fullRow {
-                        let d = dx + (ih * g.inW + iw0) * c
-                        for j in 0..<rowLen { d[j] += src[j] }
+                        simdAdd(dx + (ih * g.inW + iw0) * c, src, rowLen)
                     } else {
                         for kj in 0..<g.kw {
                             let iw = iw0 + kj
                             if iw >= 0 && iw < g.inW {
-                                let d = dx + (ih * g.inW + iw) * c, s = src + kj * c
-                                for j in 0..<c { d[j] += s[j] }
+                                simdAdd(dx + (ih * g.inW + iw) * c, src + kj * c, c)
                             }
                         }
                     }

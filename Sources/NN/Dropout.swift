@@ -35,15 +35,23 @@ public final class Dropout: Layer {
         guard mode == .training, rate > 0 else { mask = []; return x }
         let n = x.count
         if !(freezesMask && mask.count == n) {
-            let scale = Float(1 / (1 - rate)), r = Float(rate)
+            // Each 64-bit draw gives two 32-bit uniforms u; a value is kept when u ≥ rate·2³².
+            let scale = Float(1 / (1 - rate))
+            let threshold = UInt32(min(rate * 4_294_967_296.0, 4_294_967_295.0))
             mask = [Float](unsafeUninitializedCapacity: n) { buf, count in
-                for i in 0..<n { buf[i] = rng.nextFloat() >= r ? scale : 0 }
+                var i = 0
+                while i < n {
+                    let r = rng.next()
+                    buf[i] = UInt32(truncatingIfNeeded: r) >= threshold ? scale : 0
+                    if i + 1 < n { buf[i + 1] = UInt32(truncatingIfNeeded: r >> 32) >= threshold ? scale : 0 }
+                    i += 2
+                }
                 count = n
             }
         }
         return makeTensor(shape: x.shape) { yp in
             x.withPointer { xp in mask.withUnsafeBufferPointer { m in
-                for i in 0..<n { yp[i] = xp[i] * m[i] }
+                simdMultiply(yp, xp, m.baseAddress!, n)
             } }
         }
     }
@@ -53,7 +61,7 @@ public final class Dropout: Layer {
         precondition(dy.count == mask.count, "Dropout '\(name)': gradient has \(dy.count) values, mask \(mask.count)")
         return makeTensor(shape: dy.shape) { dxp in
             dy.withPointer { dp in mask.withUnsafeBufferPointer { m in
-                for i in 0..<dy.count { dxp[i] = dp[i] * m[i] }
+                simdMultiply(dxp, dp, m.baseAddress!, dy.count)
             } }
         }
     }

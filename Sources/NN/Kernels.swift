@@ -58,7 +58,7 @@ func applyActivation(_ activation: Activation, _ p: UnsafeMutablePointer<Float>,
     case .linear:
         return
     case .relu:
-        for i in 0..<n { p[i] = max(p[i], 0) }
+        simdRelu(p, n)
     case .sigmoid:
         for i in 0..<n { p[i] = sigmoid(p[i]) }
     case .softmax:
@@ -84,7 +84,7 @@ func activationBackward(_ activation: Activation, y: UnsafePointer<Float>, dy: U
     case .linear:
         if UnsafePointer(dz) != dy { dz.update(from: dy, count: n) }
     case .relu:
-        for i in 0..<n { dz[i] = y[i] > 0 ? dy[i] : 0 }
+        simdReluBackward(dz, y: y, dy: dy, n)
     case .sigmoid:
         for i in 0..<n { let s = y[i]; dz[i] = dy[i] * s * (1 - s) }
     case .softmax:
@@ -202,14 +202,7 @@ func addBiasAndActivate(_ activation: Activation?, _ p: UnsafeMutablePointer<Flo
     parallelFor(blocks) { blk in
         let r0 = rows * blk / blocks, r1 = rows * (blk + 1) / blocks
         if let bias {
-            for r in r0..<r1 {
-                let row = p + r * cols
-                if activation == .relu {
-                    for j in 0..<cols { row[j] = max(row[j] + bias[j], 0) }
-                } else {
-                    for j in 0..<cols { row[j] += bias[j] }
-                }
-            }
+            for r in r0..<r1 { simdAddBias(p + r * cols, bias, cols, relu: activation == .relu) }
             if activation == .relu { return }
         }
         if let activation { applyActivation(activation, p + r0 * cols, rows: r1 - r0, cols: cols) }
@@ -236,13 +229,67 @@ func activationBackwardAndBiasSums(_ activation: Activation?, y: UnsafePointer<F
             }
             guard biasGrad != nil else { return }
             let sums = pp + blk * cols
-            for r in r0..<r1 {
-                let row = dz + r * cols
-                for j in 0..<cols { sums[j] += row[j] }
-            }
+            for r in r0..<r1 { simdAdd(sums, dz + r * cols, cols) }
         }
         if let biasGrad {
             for blk in 0..<blocks { for j in 0..<cols { biasGrad[j] += pp[blk * cols + j] } }
         }
     }
+}
+
+// MARK: - SIMD loops
+// The compiler does not vectorise loops over several raw pointers that might alias, so
+// the hot element-wise loops are written with SIMD8 loads and stores (then a scalar tail).
+
+typealias F8 = SIMD8<Float>
+
+@inline(__always) private func load8(_ p: UnsafePointer<Float>) -> F8 { UnsafeRawPointer(p).loadUnaligned(as: F8.self) }
+@inline(__always) private func store8(_ v: F8, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: F8.self) }
+
+/// dst[i] += src[i] for i in 0..<n.
+@inline(__always)
+func simdAdd(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ n: Int) {
+    var i = 0
+    while i + 8 <= n { store8(load8(dst + i) + load8(src + i), dst + i); i += 8 }
+    while i < n { dst[i] += src[i]; i += 1 }
+}
+
+/// dst[i] = a[i] · b[i] for i in 0..<n.
+@inline(__always)
+func simdMultiply(_ dst: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) {
+    var i = 0
+    while i + 8 <= n { store8(load8(a + i) * load8(b + i), dst + i); i += 8 }
+    while i < n { dst[i] = a[i] * b[i]; i += 1 }
+}
+
+/// row[i] = max(row[i] + bias[i], 0) (relu) or row[i] + bias[i], for i in 0..<n.
+@inline(__always)
+func simdAddBias(_ row: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>, _ n: Int, relu: Bool) {
+    var i = 0
+    let zero = F8(repeating: 0)
+    if relu {
+        while i + 8 <= n { store8(pointwiseMax(load8(row + i) + load8(bias + i), zero), row + i); i += 8 }
+        while i < n { row[i] = max(row[i] + bias[i], 0); i += 1 }
+    } else {
+        while i + 8 <= n { store8(load8(row + i) + load8(bias + i), row + i); i += 8 }
+        while i < n { row[i] += bias[i]; i += 1 }
+    }
+}
+
+/// p[i] = max(p[i], 0) for i in 0..<n.
+@inline(__always)
+func simdRelu(_ p: UnsafeMutablePointer<Float>, _ n: Int) {
+    var i = 0
+    let zero = F8(repeating: 0)
+    while i + 8 <= n { store8(pointwiseMax(load8(p + i), zero), p + i); i += 8 }
+    while i < n { p[i] = max(p[i], 0); i += 1 }
+}
+
+/// dz[i] = y[i] > 0 ? dy[i] : 0 for i in 0..<n (relu's backward from its output).
+@inline(__always)
+func simdReluBackward(_ dz: UnsafeMutablePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>, _ n: Int) {
+    var i = 0
+    let zero = F8(repeating: 0)
+    while i + 8 <= n { store8(zero.replacing(with: load8(dy + i), where: load8(y + i) .> zero), dz + i); i += 8 }
+    while i < n { dz[i] = y[i] > 0 ? dy[i] : 0; i += 1 }
 }

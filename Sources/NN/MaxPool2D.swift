@@ -13,9 +13,10 @@ public final class MaxPool2D: Layer {
     public var parameters: [Parameter] { [] }
 
     private(set) var geometry: WindowGeometry?
-    private var inputShape: [Int] = []
-    /// For every output value, the offset of its winning input within the batch item.
-    private var argmax: [Int32] = []
+    /// The last forward's input and output; backward finds each window's winner again
+    /// (the first position equal to the maximum), which keeps the forward a pure max.
+    private var input: Tensor?
+    private var output: Tensor?
 
     public init(poolSize: (Int, Int), strides: (Int, Int)? = nil, padding: Padding = .valid, name: String = "") {
         precondition(poolSize.0 > 0 && poolSize.1 > 0, "MaxPool2D: pool size must be positive, got \(poolSize)")
@@ -49,40 +50,28 @@ public final class MaxPool2D: Layer {
         precondition(x.shape.count == 4 && Array(x.shape.dropFirst()) == [g.inH, g.inW, g.inC],
                      "MaxPool2D '\(name)': expects (batch, \(g.inH), \(g.inW), \(g.inC)), got \(x.shape)")
         let batch = x.batch, c = g.inC, outItem = g.outputPixels * c, inItem = g.inputItemSize
-        var arg = [Int32](repeating: 0, count: batch * outItem)
         let y = makeTensor(shape: [batch, g.outH, g.outW, c]) { yp in
             x.withPointer { xp in
-                arg.withUnsafeMutableBufferPointer { ab in
-                    let ap = ab.baseAddress!
-                    parallelFor(batch) { b in
-                        let xi = xp + b * inItem
-                        for oh in 0..<g.outH {
-                            for ow in 0..<g.outW {
-                                let o = (oh * g.outW + ow) * c
-                                let yo = yp + b * outItem + o, ao = ap + b * outItem + o
-                                var first = true
-                                for ki in 0..<g.kh {
-                                    let ih = oh * g.sh - g.padTop + ki
-                                    if ih < 0 || ih >= g.inH { continue }
-                                    for kj in 0..<g.kw {
-                                        let iw = ow * g.sw - g.padLeft + kj
-                                        if iw < 0 || iw >= g.inW { continue }
-                                        let base = (ih * g.inW + iw) * c
-                                        let src = xi + base
-                                        if first {
-                                            // The first in-image position starts the running max
-                                            // (windows always hold one: padBefore < pool size).
-                                            for ch in 0..<c { yo[ch] = src[ch]; ao[ch] = Int32(base + ch) }
-                                            first = false
-                                        } else {
-                                            let b32 = Int32(base)
-                                            for ch in 0..<c {
-                                                let v = src[ch]
-                                                let better = v > yo[ch]
-                                                yo[ch] = better ? v : yo[ch]
-                                                ao[ch] = better ? b32 + Int32(ch) : ao[ch]
-                                            }
-                                        }
+                parallelFor(batch) { b in
+                    let xi = xp + b * inItem
+                    for oh in 0..<g.outH {
+                        for ow in 0..<g.outW {
+                            let yo = yp + b * outItem + (oh * g.outW + ow) * c
+                            // Windows always hold an in-image position (padBefore < pool size);
+                            // the first one starts the running max, so −∞ padding never wins.
+                            var first = true
+                            for ki in 0..<g.kh {
+                                let ih = oh * g.sh - g.padTop + ki
+                                if ih < 0 || ih >= g.inH { continue }
+                                for kj in 0..<g.kw {
+                                    let iw = ow * g.sw - g.padLeft + kj
+                                    if iw < 0 || iw >= g.inW { continue }
+                                    let src = xi + (ih * g.inW + iw) * c
+                                    if first {
+                                        yo.update(from: src, count: c)
+                                        first = false
+                                    } else {
+                                        for ch in 0..<c { yo[ch] = max(yo[ch], src[ch]) }
                                     }
                                 }
                             }
@@ -91,26 +80,73 @@ public final class MaxPool2D: Layer {
                 }
             }
         }
-        inputShape = x.shape
-        argmax = arg
+        input = x
+        output = y
         return y
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
-        guard let g = geometry, !inputShape.isEmpty else { preconditionFailure("MaxPool2D '\(name)': backward before forward") }
-        let batch = inputShape[0], outItem = g.outputPixels * g.inC, inItem = g.inputItemSize
-        precondition(dy.shape == [batch, g.outH, g.outW, g.inC],
-                     "MaxPool2D '\(name)': gradient shape \(dy.shape) ≠ output shape \([batch, g.outH, g.outW, g.inC])")
-        return makeTensor(shape: inputShape, zeroed: true) { dxp in
-            dy.withPointer { dyp in
-                argmax.withUnsafeBufferPointer { ab in
-                    let ap = ab.baseAddress!
-                    parallelFor(batch) { b in
-                        let d = dxp + b * inItem, a = ap + b * outItem, s = dyp + b * outItem
-                        for i in 0..<outItem { d[Int(a[i])] += s[i] }
+        guard let g = geometry, let x = input, let y = output else {
+            preconditionFailure("MaxPool2D '\(name)': backward before forward")
+        }
+        precondition(dy.shape == y.shape, "MaxPool2D '\(name)': gradient shape \(dy.shape) ≠ output shape \(y.shape)")
+        let batch = x.batch, c = g.inC, outItem = g.outputPixels * c, inItem = g.inputItemSize
+        return makeTensor(shape: x.shape, zeroed: true) { dxp in
+            x.withPointer { xp in y.withPointer { yp in dy.withPointer { dyp in
+                parallelFor(batch) { b in
+                    // `left[ch]` is the gradient not yet routed: the first position equal to
+                    // the max takes it all (branch-free selects, so the loop vectorises).
+                    var left = [Float](repeating: 0, count: c)
+                    left.withUnsafeMutableBufferPointer { lb in
+                        let rest = lb.baseAddress!
+                        let xi = xp + b * inItem, di = dxp + b * inItem
+                        for oh in 0..<g.outH {
+                            for ow in 0..<g.outW {
+                                let o = b * outItem + (oh * g.outW + ow) * c
+                                let yo = yp + o
+                                rest.update(from: dyp + o, count: c)
+                                for ki in 0..<g.kh {
+                                    let ih = oh * g.sh - g.padTop + ki
+                                    if ih < 0 || ih >= g.inH { continue }
+                                    for kj in 0..<g.kw {
+                                        let iw = ow * g.sw - g.padLeft + kj
+                                        if iw < 0 || iw >= g.inW { continue }
+                                        let base = (ih * g.inW + iw) * c
+                                        let src = xi + base, dst = di + base
+                                        routeToFirstMax(src: src, max: yo, rest: rest, dst: dst, count: c)
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
-            }
+            } } }
         }
+    }
+}
+
+/// For one window position: where `src == max`, adds the still unrouted gradient `rest` to
+/// `dst` and clears it (so only the first maximum in window order receives it). Eight
+/// channels at a time with SIMD selects, then the remainder.
+@inline(__always)
+private func routeToFirstMax(src: UnsafePointer<Float>, max: UnsafePointer<Float>, rest: UnsafeMutablePointer<Float>,
+                             dst: UnsafeMutablePointer<Float>, count c: Int) {
+    typealias V = SIMD8<Float>
+    var ch = 0
+    while ch + 8 <= c {
+        let s = UnsafeRawPointer(src + ch).loadUnaligned(as: V.self)
+        let m = UnsafeRawPointer(max + ch).loadUnaligned(as: V.self)
+        let r = UnsafeRawPointer(rest + ch).loadUnaligned(as: V.self)
+        let d = UnsafeRawPointer(dst + ch).loadUnaligned(as: V.self)
+        let hit = s .== m
+        UnsafeMutableRawPointer(dst + ch).storeBytes(of: d + V(repeating: 0).replacing(with: r, where: hit), as: V.self)
+        UnsafeMutableRawPointer(rest + ch).storeBytes(of: r.replacing(with: 0, where: hit), as: V.self)
+        ch += 8
+    }
+    while ch < c {
+        let hit = src[ch] == max[ch]
+        dst[ch] += hit ? rest[ch] : 0
+        rest[ch] = hit ? 0 : rest[ch]
+        ch += 1
     }
 }
