@@ -157,7 +157,7 @@ public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
     }
 
     public func build(inputShape: [Int], rng: inout SeededGenerator) throws(ShapeError) -> [Int] {
-        heapForLargeTensors
+        engineSetup
         guard inputShape.count == 3, inputShape.allSatisfy({ $0 > 0 }) else {
             throw ShapeError(layer: name, input: inputShape, expected: "(height, width, channels)")
         }
@@ -208,7 +208,7 @@ public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
                             parallelFor(n) { i in
                                 im2col(g, xp + (start + i) * g.inputItemSize, cp + i * pix * k)
                             }
-                            sgemm(transA: false, transB: false, m: n * pix, n: f, k: k, alpha: 1,
+                            parallelSgemm(transA: false, transB: false, m: n * pix, n: f, k: k, alpha: 1,
                                   a: cp, lda: k, b: wp, ldb: f, beta: 0, c: out + start * pix * f, ldc: f)
                         }
                     }
@@ -264,13 +264,13 @@ public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
                             }
                             let dzc = dzp + start * pix * f
                             // dW (k × f) += colsᵀ (k × n·pix) · dZ (n·pix × f)
-                            sgemm(transA: true, transB: false, m: k, n: f, k: n * pix, alpha: 1,
+                            parallelSgemm(transA: true, transB: false, m: k, n: f, k: n * pix, alpha: 1,
                                   a: cp, lda: k, b: dzc, ldb: f, beta: 1, c: dwp, ldc: f)
                             guard computesInputGradient else { continue }
                             dcols.withUnsafeMutableBufferPointer { db in
                                 let dp = db.baseAddress!
                                 // dCols (n·pix × k) = dZ (n·pix × f) · Wᵀ (f × k)
-                                sgemm(transA: false, transB: true, m: n * pix, n: k, k: f, alpha: 1,
+                                parallelSgemm(transA: false, transB: true, m: n * pix, n: k, k: f, alpha: 1,
                                       a: dzc, lda: f, b: wp, ldb: f, beta: 0, c: dp, ldc: k)
                                 parallelFor(n) { i in
                                     col2im(g, dp + i * pix * k, dxp + (start + i) * g.inputItemSize)

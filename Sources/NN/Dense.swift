@@ -27,7 +27,7 @@ public final class Dense: FusedActivationLayer, InputGradientSkippable {
     }
 
     public func build(inputShape: [Int], rng: inout SeededGenerator) throws(ShapeError) -> [Int] {
-        heapForLargeTensors
+        engineSetup
         guard let last = inputShape.last, last > 0, inputShape.allSatisfy({ $0 > 0 }) else {
             throw ShapeError(layer: name, input: inputShape, expected: "(…, features) with features > 0")
         }
@@ -44,7 +44,7 @@ public final class Dense: FusedActivationLayer, InputGradientSkippable {
         let rows = x.count / inputFeatures, u = units, k = inputFeatures
         let y = makeTensor(shape: Array(x.shape.dropLast()) + [u]) { yp in
             x.withPointer { xp in kernel.value.withPointer { wp in
-                sgemm(transA: false, transB: false, m: rows, n: u, k: k, alpha: 1, a: xp, lda: k, b: wp, ldb: u,
+                parallelSgemm(transA: false, transB: false, m: rows, n: u, k: k, alpha: 1, a: xp, lda: k, b: wp, ldb: u,
                       beta: 0, c: yp, ldc: u)
             } }
             let act: Activation? = emitsLogits ? nil : activation
@@ -78,13 +78,13 @@ public final class Dense: FusedActivationLayer, InputGradientSkippable {
         }
         return dz.withPointer { dzp in
             x.withPointer { xp in kernel.withGrad { dwp in
-                sgemm(transA: true, transB: false, m: k, n: u, k: rows, alpha: 1, a: xp, lda: k, b: dzp, ldb: u,
+                parallelSgemm(transA: true, transB: false, m: k, n: u, k: rows, alpha: 1, a: xp, lda: k, b: dzp, ldb: u,
                       beta: 1, c: dwp, ldc: u)
             } }
             guard computesInputGradient else { return Tensor(zeros: x.shape) }
             return makeTensor(shape: x.shape) { dxp in
                 kernel.value.withPointer { wp in
-                    sgemm(transA: false, transB: true, m: rows, n: k, k: u, alpha: 1, a: dzp, lda: u, b: wp, ldb: u,
+                    parallelSgemm(transA: false, transB: true, m: rows, n: k, k: u, alpha: 1, a: dzp, lda: u, b: wp, ldb: u,
                           beta: 0, c: dxp, ldc: k)
                 }
             }
@@ -102,7 +102,7 @@ public final class Flatten: Layer {
     public init(name: String = "") { self.name = name }
 
     public func build(inputShape: [Int], rng: inout SeededGenerator) throws(ShapeError) -> [Int] {
-        heapForLargeTensors
+        engineSetup
         guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }) else {
             throw ShapeError(layer: name, input: inputShape, expected: "at least one non-empty axis")
         }
@@ -131,7 +131,7 @@ public final class ActivationLayer: Layer {
     public init(_ activation: Activation, name: String = "") { self.activation = activation; self.name = name }
 
     public func build(inputShape: [Int], rng: inout SeededGenerator) throws(ShapeError) -> [Int] {
-        heapForLargeTensors
+        engineSetup
         guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }) else {
             throw ShapeError(layer: name, input: inputShape, expected: "at least one non-empty axis")
         }

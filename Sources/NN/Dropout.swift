@@ -23,7 +23,7 @@ public final class Dropout: Layer {
     }
 
     public func build(inputShape: [Int], rng: inout SeededGenerator) throws(ShapeError) -> [Int] {
-        heapForLargeTensors
+        engineSetup
         guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }) else {
             throw ShapeError(layer: name, input: inputShape, expected: "at least one non-empty axis")
         }
@@ -98,7 +98,7 @@ public final class BatchNormalization: Layer {
     }
 
     public func build(inputShape: [Int], rng: inout SeededGenerator) throws(ShapeError) -> [Int] {
-        heapForLargeTensors
+        engineSetup
         guard let c = inputShape.last, c > 0, inputShape.allSatisfy({ $0 > 0 }) else {
             throw ShapeError(layer: name, input: inputShape, expected: "(…, channels) with channels > 0")
         }

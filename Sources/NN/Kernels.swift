@@ -293,3 +293,45 @@ func simdReluBackward(_ dz: UnsafeMutablePointer<Float>, y: UnsafePointer<Float>
     while i + 8 <= n { store8(zero.replacing(with: load8(dy + i), where: load8(y + i) .> zero), dz + i); i += 8 }
     while i < n { dz[i] = y[i] > 0 ? dy[i] : 0; i += 1 }
 }
+
+// MARK: - Threading of matrix products
+
+/// Whether the engine splits matrix products over the cores itself (OpenBLAS then runs
+/// single-threaded in each part) rather than letting OpenBLAS thread each call.
+let splitsProducts = ProcessInfo.processInfo.environment["NN_GEMM_SPLIT"] != "0"
+/// Number of parts a large product is split into.
+let productParts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+
+/// One-time engine set-up, run when the first layer is built.
+let engineSetup: Void = {
+    heapForLargeTensors
+    if splitsProducts { setBLASThreads(1) }
+}()
+
+/// `sgemm` split into `productParts` independent products along the larger of m and n,
+/// run in parallel (each part single-threaded in OpenBLAS). Each element of C is still
+/// one dot product over the full k, computed by the same kernel, so the result does not
+/// depend on the split. Small products run as one call.
+func parallelSgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                   a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                   beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    let parts = splitsProducts ? productParts : 1
+    if parts == 1 || m * n * k < 1 << 18 || max(m, n) < 2 * parts {
+        sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+              beta: beta, c: c, ldc: ldc)
+        return
+    }
+    if m >= n {
+        parallelFor(parts) { p in
+            let i0 = m * p / parts, i1 = m * (p + 1) / parts
+            sgemm(transA: transA, transB: transB, m: i1 - i0, n: n, k: k, alpha: alpha,
+                  a: transA ? a + i0 : a + i0 * lda, lda: lda, b: b, ldb: ldb, beta: beta, c: c + i0 * ldc, ldc: ldc)
+        }
+    } else {
+        parallelFor(parts) { p in
+            let j0 = n * p / parts, j1 = n * (p + 1) / parts
+            sgemm(transA: transA, transB: transB, m: m, n: j1 - j0, k: k, alpha: alpha,
+                  a: a, lda: lda, b: transB ? b + j0 * ldb : b + j0, ldb: ldb, beta: beta, c: c + j0, ldc: ldc)
+        }
+    }
+}

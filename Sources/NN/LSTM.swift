@@ -40,7 +40,7 @@ public final class LSTM: InputGradientSkippable {
     }
 
     public func build(inputShape: [Int], rng: inout SeededGenerator) throws(ShapeError) -> [Int] {
-        heapForLargeTensors
+        engineSetup
         guard inputShape.count == 2, inputShape.allSatisfy({ $0 > 0 }) else {
             throw ShapeError(layer: name, input: inputShape, expected: "(time steps, features)")
         }
@@ -69,12 +69,12 @@ public final class LSTM: InputGradientSkippable {
             let gp = gb.baseAddress!, cp = cb.baseAddress!, tp = tb.baseAddress!, hp = hb.baseAddress!
             for r in 0..<(batch * t) { (gp + r * g4).update(from: bp, count: g4) }
             // Z (B·T × 4u) = X (B·T × F) · W (F × 4u) + b
-            sgemm(transA: false, transB: false, m: batch * t, n: g4, k: f, alpha: 1, a: xp, lda: f, b: wp, ldb: g4,
+            parallelSgemm(transA: false, transB: false, m: batch * t, n: g4, k: f, alpha: 1, a: xp, lda: f, b: wp, ldb: g4,
                   beta: 1, c: gp, ldc: g4)
             for s in 0..<t {
                 if s > 0 {
                     // Zₛ (B × 4u) += hₛ₋₁ (B × u) · U (u × 4u); rows b·T + s, stride T·4u
-                    sgemm(transA: false, transB: false, m: batch, n: g4, k: u, alpha: 1, a: hp + (s - 1) * u, lda: t * u,
+                    parallelSgemm(transA: false, transB: false, m: batch, n: g4, k: u, alpha: 1, a: hp + (s - 1) * u, lda: t * u,
                           b: up, ldb: g4, beta: 1, c: gp + s * g4, ldc: t * g4)
                 }
                 for b in 0..<batch {
@@ -137,10 +137,10 @@ public final class LSTM: InputGradientSkippable {
                 }
                 if s > 0 {
                     // dhₛ₋₁ (B × u) = dZₛ (B × 4u) · Uᵀ
-                    sgemm(transA: false, transB: true, m: batch, n: u, k: g4, alpha: 1, a: zp + s * g4, lda: t * g4,
+                    parallelSgemm(transA: false, transB: true, m: batch, n: u, k: g4, alpha: 1, a: zp + s * g4, lda: t * g4,
                           b: up, ldb: g4, beta: 0, c: dhp, ldc: u)
                     // dU (u × 4u) += hₛ₋₁ᵀ (u × B) · dZₛ (B × 4u)
-                    sgemm(transA: true, transB: false, m: u, n: g4, k: batch, alpha: 1, a: hp + (s - 1) * u, lda: t * u,
+                    parallelSgemm(transA: true, transB: false, m: u, n: g4, k: batch, alpha: 1, a: hp + (s - 1) * u, lda: t * u,
                           b: zp + s * g4, ldb: t * g4, beta: 1, c: dup, ldc: g4)
                 }
             }
@@ -152,14 +152,14 @@ public final class LSTM: InputGradientSkippable {
             bias.withGrad { addColumnSums(zp, rows: batch * t, cols: g4, into: $0) }
             x.withPointer { xp in kernel.withGrad { dwp in
                 // dW (F × 4u) += Xᵀ · dZ
-                sgemm(transA: true, transB: false, m: f, n: g4, k: batch * t, alpha: 1, a: xp, lda: f, b: zp, ldb: g4,
+                parallelSgemm(transA: true, transB: false, m: f, n: g4, k: batch * t, alpha: 1, a: xp, lda: f, b: zp, ldb: g4,
                       beta: 1, c: dwp, ldc: g4)
             } }
             guard computesInputGradient else { return Tensor(zeros: x.shape) }
             return makeTensor(shape: x.shape) { dxp in
                 kernel.value.withPointer { wp in
                     // dX (B·T × F) = dZ · Wᵀ
-                    sgemm(transA: false, transB: true, m: batch * t, n: f, k: g4, alpha: 1, a: zp, lda: g4, b: wp, ldb: g4,
+                    parallelSgemm(transA: false, transB: true, m: batch * t, n: f, k: g4, alpha: 1, a: zp, lda: g4, b: wp, ldb: g4,
                           beta: 0, c: dxp, ldc: f)
                 }
             }

@@ -31,7 +31,7 @@ public final class MaxPool2D: Layer {
     }
 
     public func build(inputShape: [Int], rng: inout SeededGenerator) throws(ShapeError) -> [Int] {
-        heapForLargeTensors
+        engineSetup
         guard inputShape.count == 3, inputShape.allSatisfy({ $0 > 0 }) else {
             throw ShapeError(layer: name, input: inputShape, expected: "(height, width, channels)")
         }

@@ -118,8 +118,9 @@ final class ArchitectureTests: XCTestCase {
 
     /// Same seed → identical weights, outputs and gradients (one BLAS thread); another seed differs.
     func testDeterminism() throws {
+        let before = blasThreads
         setBLASThreads(1)
-        defer { setBLASThreads(2) }
+        defer { setBLASThreads(before) }
         func run(_ seed: UInt64) throws -> ([Float], [Float], [Float]) {
             let model = try Architecture.conv2.build(head: .perLabel, inputShape: [32, 32, 3], seed: seed)
             let x = randomTensor([2, 32, 32, 3], seed: 7, low: 0, high: 1)
