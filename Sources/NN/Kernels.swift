@@ -309,9 +309,10 @@ let engineSetup: Void = {
 }()
 
 /// `sgemm` split into `productParts` independent products along the larger of m and n,
-/// run in parallel (each part single-threaded in OpenBLAS). Each element of C is still
-/// one dot product over the full k, computed by the same kernel, so the result does not
-/// depend on the split. Small products run as one call.
+/// run in parallel (each part single-threaded in OpenBLAS). Each element of C is still one
+/// dot product over the full k; the split depends only on the core count, so results are
+/// bit-identical run to run on one machine (across splits they agree to rounding, as
+/// OpenBLAS's edge kernels may order sums differently). Small products run as one call.
 func parallelSgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {

@@ -189,4 +189,27 @@ final class KernelTests: XCTestCase {
             }
         }
     }
+
+    /// A product split over the cores equals the single call (to rounding: OpenBLAS's edge
+    /// kernels may sum in another order), for every transposition and both split directions.
+    func testSplitProductEqualsSingleCall() {
+        for (m, n, k) in [(300, 40, 70), (30, 500, 64)] {
+            for ta in [false, true] { for tb in [false, true] {
+                let a = randomTensor([m * k], seed: 80).data, b = randomTensor([k * n], seed: 81).data
+                var c1 = randomTensor([m * n], seed: 82).data, c2 = c1
+                let lda = ta ? m : k, ldb = tb ? k : n
+                a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in
+                    c1.withUnsafeMutableBufferPointer { cp in
+                        sgemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1, a: ap.baseAddress!, lda: lda,
+                              b: bp.baseAddress!, ldb: ldb, beta: 0.5, c: cp.baseAddress!, ldc: n)
+                    }
+                    c2.withUnsafeMutableBufferPointer { cp in
+                        parallelSgemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1, a: ap.baseAddress!, lda: lda,
+                                      b: bp.baseAddress!, ldb: ldb, beta: 0.5, c: cp.baseAddress!, ldc: n)
+                    }
+                } }
+                XCTAssertLessThan(maxAbsDifference(c1, c2), 1e-5, "m \(m) n \(n) k \(k) transA \(ta) transB \(tb)")
+            } }
+        }
+    }
 }
