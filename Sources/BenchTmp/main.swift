@@ -6,6 +6,7 @@ let iters = args.count > 2 ? Int(args[2])! : 5
 let profile = args.count > 3
 func cpu() -> Double { var u = rusage(); getrusage(RUSAGE_SELF.rawValue, &u); return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) * 1e-6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) * 1e-6 }
 if names == ["gemm"] { gemmMain(); exit(0) }
+if names == ["dump"] { try dumpMain(); exit(0) }
 for n in names {
     let a = Architecture(rawValue: n)!
     if profile {

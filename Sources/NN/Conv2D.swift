@@ -111,7 +111,7 @@ func col2im(_ g: WindowGeometry, _ cols: UnsafePointer<Float>, _ dx: UnsafeMutab
 ///
 /// Forward is im2col (rows = output pixels, columns in (ki, kj, c) order) times the
 /// kernel viewed as a (kh·kw·C) × filters matrix, one `sgemm` per chunk of the batch
-/// (chunks keep the column buffer near 64 MB). Backward: dW += colsᵀ·dZ, db += Σ dZ,
+/// (chunks of at least two items keep the column buffer near 16 MB). Backward: dW += colsᵀ·dZ, db += Σ dZ,
 /// dCols = dZ·Wᵀ, then col2im.
 public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
     public var name: String
