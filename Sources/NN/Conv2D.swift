@@ -39,6 +39,28 @@ struct WindowGeometry: Sendable, Equatable {
     var patchSize: Int { kh * kw * inC }
 }
 
+/// Copies `n` floats between non-overlapping buffers: runs of 8…64 as SIMD8 blocks (the
+/// last block may overlap the one before, rewriting equal values), shorter ones one by
+/// one, longer ones through memmove.
+@inline(__always)
+private func copyFloats(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ n: Int) {
+    if n < 8 {
+        for i in 0..<n { dst[i] = src[i] }
+    } else if n <= 64 {
+        var i = 0
+        while i + 8 < n {
+            UnsafeMutableRawPointer(dst + i).storeBytes(of: UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self),
+                                                        as: SIMD8<Float>.self)
+            i += 8
+        }
+        let last = n - 8
+        UnsafeMutableRawPointer(dst + last).storeBytes(of: UnsafeRawPointer(src + last).loadUnaligned(as: SIMD8<Float>.self),
+                                                       as: SIMD8<Float>.self)
+    } else {
+        dst.update(from: src, count: n)
+    }
+}
+
 /// im2col for one NHWC item: row (oh·outW + ow) of `cols` holds the receptive field of
 /// output pixel (oh, ow) in (ki, kj, c) order — the order of a Keras kernel (kh, kw, in,
 /// out) flattened to (kh·kw·in, out) — with zeros where the window leaves the image.
@@ -55,14 +77,14 @@ func im2col(_ g: WindowGeometry, _ x: UnsafePointer<Float>, _ cols: UnsafeMutabl
                 if ih < 0 || ih >= g.inH {
                     dst.update(repeating: 0, count: rowLen)
                 } else if fullRow {
-                    dst.update(from: x + (ih * g.inW + iw0) * c, count: rowLen)
+                    copyFloats(dst, x + (ih * g.inW + iw0) * c, rowLen)
                 } else {
                     for kj in 0..<g.kw {
                         let iw = iw0 + kj
                         if iw < 0 || iw >= g.inW {
                             (dst + kj * c).update(repeating: 0, count: c)
                         } else {
-                            (dst + kj * c).update(from: x + (ih * g.inW + iw) * c, count: c)
+                            copyFloats(dst + kj * c, x + (ih * g.inW + iw) * c, c)
                         }
                     }
                 }
@@ -139,6 +161,8 @@ public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
     /// so a chunk's columns are still in cache when the product reads them; measured faster
     /// than 64 MB chunks).
     var columnBudget = 4 * 1024 * 1024
+    /// Largest im2col matrix (floats) kept from forward for backward (default 16 Mi = 64 MB).
+    var columnCacheBudget = 16 * 1024 * 1024
 
     public init(filters: Int, kernelSize: (Int, Int), strides: (Int, Int) = (1, 1), padding: Padding = .valid,
                 activation: Activation = .linear, useBias: Bool = true, name: String = "") {
@@ -196,15 +220,19 @@ public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
         let g = checkedGeometry(x)
         let batch = x.batch, f = filters, pix = g.outputPixels, k = g.patchSize
         let chunk = chunkSize(g, batch: batch)
-        var cols = [Float](unsafeUninitializedCapacity: chunk * pix * k) { _, n in n = chunk * pix * k }
+        // The whole batch's columns are kept for backward when they fit `columnCacheBudget`;
+        // otherwise one chunk's buffer is reused and backward rebuilds them.
+        let keep = batch * pix * k <= columnCacheBudget
+        let size = keep ? batch * pix * k : chunk * pix * k
+        var cols = [Float](unsafeUninitializedCapacity: size) { _, n in n = size }
         let w = kernel!.value
         let y = makeTensor(shape: [batch, g.outH, g.outW, f]) { out in
             x.withPointer { xp in
                 w.withPointer { wp in
                     cols.withUnsafeMutableBufferPointer { cb in
-                        let cp = cb.baseAddress!
                         for start in stride(from: 0, to: batch, by: chunk) {
                             let n = min(chunk, batch - start)
+                            let cp = keep ? cb.baseAddress! + start * pix * k : cb.baseAddress!
                             parallelFor(n) { i in
                                 im2col(g, xp + (start + i) * g.inputItemSize, cp + i * pix * k)
                             }
@@ -223,7 +251,7 @@ public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
         }
         input = x
         output = y
-        cachedCols = chunk >= batch ? cols : nil
+        cachedCols = keep ? cols : nil
         return y
     }
 
@@ -256,9 +284,9 @@ public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
             x.withPointer { xp in dz.withPointer { dzp in w.withPointer { wp in
                 kernel!.withGrad { dwp in
                     cols.withUnsafeMutableBufferPointer { cb in
-                        let cp = cb.baseAddress!
                         for start in stride(from: 0, to: batch, by: chunk) {
                             let n = min(chunk, batch - start)
+                            let cp = haveCols ? cb.baseAddress! + start * pix * k : cb.baseAddress!
                             if !haveCols {
                                 parallelFor(n) { i in im2col(g, xp + (start + i) * g.inputItemSize, cp + i * pix * k) }
                             }

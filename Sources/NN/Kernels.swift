@@ -268,7 +268,7 @@ func simdAddBias(_ row: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float
     var i = 0
     let zero = F8(repeating: 0)
     if relu {
-        while i + 8 <= n { store8(pointwiseMax(load8(row + i) + load8(bias + i), zero), row + i); i += 8 }
+        while i + 8 <= n { let v = load8(row + i) + load8(bias + i); store8(v.replacing(with: zero, where: v .< zero), row + i); i += 8 }
         while i < n { row[i] = max(row[i] + bias[i], 0); i += 1 }
     } else {
         while i + 8 <= n { store8(load8(row + i) + load8(bias + i), row + i); i += 8 }
@@ -281,7 +281,7 @@ func simdAddBias(_ row: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float
 func simdRelu(_ p: UnsafeMutablePointer<Float>, _ n: Int) {
     var i = 0
     let zero = F8(repeating: 0)
-    while i + 8 <= n { store8(pointwiseMax(load8(p + i), zero), p + i); i += 8 }
+    while i + 8 <= n { let v = load8(p + i); store8(v.replacing(with: zero, where: v .< zero), p + i); i += 8 }
     while i < n { p[i] = max(p[i], 0); i += 1 }
 }
 
