@@ -7,6 +7,8 @@ let profile = args.count > 3
 func cpu() -> Double { var u = rusage(); getrusage(RUSAGE_SELF.rawValue, &u); return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) * 1e-6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) * 1e-6 }
 if names == ["gemm"] { gemmMain(); exit(0) }
 if names == ["dump"] { try dumpMain(); exit(0) }
+if names == ["mem"] { try memMain(); exit(0) }
+if names == ["summary"] { for a in Architecture.allCases { print(summaryText(try a.build(head: .perLabel, seed: 1))) }; exit(0) }
 for n in names {
     let a = Architecture(rawValue: n)!
     if profile {

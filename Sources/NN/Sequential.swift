@@ -61,7 +61,8 @@ public final class Sequential {
     }
 
     /// Backpropagates dL/d(output); parameter gradients accumulate (call `zeroGrad` first).
-    /// Returns dL/d(input) when `computesInputGradient` is on, else zeros.
+    /// Returns dL/d(input) when `computesInputGradient` is on; when off, a first layer that
+    /// can skip that product (Conv2D, Dense, LSTM) does, and zeros come back.
     @discardableResult
     public func backward(_ dy: Tensor) -> Tensor {
         var g = dy

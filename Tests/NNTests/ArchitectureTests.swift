@@ -162,4 +162,12 @@ final class ArchitectureTests: XCTestCase {
         _ = model.forward(x, mode: .inference)
         XCTAssertEqual(model.backward(w), Tensor(zeros: x.shape))
     }
+
+    /// The benchmark entry points run and report positive rates (tiny settings).
+    func testBenchmarkSmoke() throws {
+        XCTAssertGreaterThan(try LayerBenchmark.forwardBackwardImagesPerSecond(.fc2, batch: 4, iterations: 1), 0)
+        XCTAssertGreaterThan(try LayerBenchmark.inferenceImagesPerSecond(.fc1, batch: 4, iterations: 1), 0)
+        let rows = try LayerBenchmark.perLayerMilliseconds(.fc2, batch: 4, iterations: 1)
+        XCTAssertEqual(rows.map(\.0), ["dense_1", "dense_2", "dropout_1", "batch_normalization_1", "dense_3"])
+    }
 }
