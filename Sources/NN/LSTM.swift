@@ -71,22 +71,29 @@ public final class LSTM: InputGradientSkippable {
             // Z (B·T × 4u) = X (B·T × F) · W (F × 4u) + b
             parallelSgemm(transA: false, transB: false, m: batch * t, n: g4, k: f, alpha: 1, a: xp, lda: f, b: wp, ldb: g4,
                   beta: 1, c: gp, ldc: g4)
-            for s in 0..<t {
-                if s > 0 {
-                    // Zₛ (B × 4u) += hₛ₋₁ (B × u) · U (u × 4u); rows b·T + s, stride T·4u
-                    parallelSgemm(transA: false, transB: false, m: batch, n: g4, k: u, alpha: 1, a: hp + (s - 1) * u, lda: t * u,
-                          b: up, ldb: g4, beta: 1, c: gp + s * g4, ldc: t * g4)
-                }
-                for b in 0..<batch {
-                    let row = gp + (b * t + s) * g4, o = (b * t + s) * u
-                    for j in 0..<u {
-                        let ig = sigmoid(row[j]), fg = sigmoid(row[u + j])
-                        let gg = fastTanh(row[2 * u + j]), og = sigmoid(row[3 * u + j])
-                        row[j] = ig; row[u + j] = fg; row[2 * u + j] = gg; row[3 * u + j] = og
-                        let prev: Float = s > 0 ? cp[o - u + j] : 0
-                        let c = fg * prev + ig * gg
-                        let th = fastTanh(c)
-                        cp[o + j] = c; tp[o + j] = th; hp[o + j] = og * th
+            // The recurrence is independent per batch row: each part runs the whole sequence
+            // for its rows (one dispatch per layer instead of one per step).
+            let parts = recurrenceParts(batch)
+            parallelFor(parts) { part in
+                let b0 = batch * part / parts, b1 = batch * (part + 1) / parts
+                for s in 0..<t {
+                    if s > 0 {
+                        // Zₛ (rows × 4u) += hₛ₋₁ (rows × u) · U (u × 4u); rows b·T + s, stride T·4u
+                        sgemm(transA: false, transB: false, m: b1 - b0, n: g4, k: u, alpha: 1,
+                              a: hp + (b0 * t + s - 1) * u, lda: t * u, b: up, ldb: g4, beta: 1,
+                              c: gp + (b0 * t + s) * g4, ldc: t * g4)
+                    }
+                    for b in b0..<b1 {
+                        let row = gp + (b * t + s) * g4, o = (b * t + s) * u
+                        for j in 0..<u {
+                            let ig = sigmoid(row[j]), fg = sigmoid(row[u + j])
+                            let gg = fastTanh(row[2 * u + j]), og = sigmoid(row[3 * u + j])
+                            row[j] = ig; row[u + j] = fg; row[2 * u + j] = gg; row[3 * u + j] = og
+                            let prev: Float = s > 0 ? cp[o - u + j] : 0
+                            let c = fg * prev + ig * gg
+                            let th = fastTanh(c)
+                            cp[o + j] = c; tp[o + j] = th; hp[o + j] = og * th
+                        }
                     }
                 }
             }
@@ -118,31 +125,44 @@ public final class LSTM: InputGradientSkippable {
         dh.withUnsafeMutableBufferPointer { dhb in dc.withUnsafeMutableBufferPointer { dcb in
             let gp = gb.baseAddress!, cp = cb.baseAddress!, tp = tb.baseAddress!, hp = hb.baseAddress!
             let zp = zb.baseAddress!, dhp = dhb.baseAddress!, dcp = dcb.baseAddress!
-            for s in stride(from: t - 1, through: 0, by: -1) {
-                for b in 0..<batch {
-                    let r = b * t + s, g = gp + r * g4, z = zp + r * g4, o = r * u
-                    let dOut: UnsafePointer<Float>? = returnSequences ? dyp + o : (s == t - 1 ? dyp + b * u : nil)
-                    for j in 0..<u {
-                        let dhv = dhp[b * u + j] + (dOut?[j] ?? 0)
-                        let ig = g[j], fg = g[u + j], gg = g[2 * u + j], og = g[3 * u + j]
-                        let th = tp[o + j]
-                        let prev: Float = s > 0 ? cp[o - u + j] : 0
-                        let dcv = dcp[b * u + j] + dhv * og * (1 - th * th)
-                        dcp[b * u + j] = dcv * fg
-                        z[j] = dcv * gg * ig * (1 - ig)
-                        z[u + j] = dcv * prev * fg * (1 - fg)
-                        z[2 * u + j] = dcv * ig * (1 - gg * gg)
-                        z[3 * u + j] = dhv * th * og * (1 - og)
+            // Each part backpropagates its own rows through time; dU is summed per part and
+            // the parts are added in order afterwards (deterministic).
+            let parts = recurrenceParts(batch)
+            var partialDU = [Float](repeating: 0, count: parts * u * g4)
+            partialDU.withUnsafeMutableBufferPointer { pb in
+                let dup0 = pb.baseAddress!
+                parallelFor(parts) { part in
+                    let b0 = batch * part / parts, b1 = batch * (part + 1) / parts
+                    for s in stride(from: t - 1, through: 0, by: -1) {
+                        for b in b0..<b1 {
+                            let r = b * t + s, g = gp + r * g4, z = zp + r * g4, o = r * u
+                            let dOut: UnsafePointer<Float>? = returnSequences ? dyp + o : (s == t - 1 ? dyp + b * u : nil)
+                            for j in 0..<u {
+                                let dhv = dhp[b * u + j] + (dOut?[j] ?? 0)
+                                let ig = g[j], fg = g[u + j], gg = g[2 * u + j], og = g[3 * u + j]
+                                let th = tp[o + j]
+                                let prev: Float = s > 0 ? cp[o - u + j] : 0
+                                let dcv = dcp[b * u + j] + dhv * og * (1 - th * th)
+                                dcp[b * u + j] = dcv * fg
+                                z[j] = dcv * gg * ig * (1 - ig)
+                                z[u + j] = dcv * prev * fg * (1 - fg)
+                                z[2 * u + j] = dcv * ig * (1 - gg * gg)
+                                z[3 * u + j] = dhv * th * og * (1 - og)
+                            }
+                        }
+                        if s > 0 {
+                            // dhₛ₋₁ (rows × u) = dZₛ (rows × 4u) · Uᵀ
+                            sgemm(transA: false, transB: true, m: b1 - b0, n: u, k: g4, alpha: 1,
+                                  a: zp + (b0 * t + s) * g4, lda: t * g4, b: up, ldb: g4, beta: 0,
+                                  c: dhp + b0 * u, ldc: u)
+                            // dU (u × 4u) += hₛ₋₁ᵀ (u × rows) · dZₛ (rows × 4u)
+                            sgemm(transA: true, transB: false, m: u, n: g4, k: b1 - b0, alpha: 1,
+                                  a: hp + (b0 * t + s - 1) * u, lda: t * u, b: zp + (b0 * t + s) * g4, ldb: t * g4,
+                                  beta: 1, c: dup0 + part * u * g4, ldc: g4)
+                        }
                     }
                 }
-                if s > 0 {
-                    // dhₛ₋₁ (B × u) = dZₛ (B × 4u) · Uᵀ
-                    parallelSgemm(transA: false, transB: true, m: batch, n: u, k: g4, alpha: 1, a: zp + s * g4, lda: t * g4,
-                          b: up, ldb: g4, beta: 0, c: dhp, ldc: u)
-                    // dU (u × 4u) += hₛ₋₁ᵀ (u × B) · dZₛ (B × 4u)
-                    parallelSgemm(transA: true, transB: false, m: u, n: g4, k: batch, alpha: 1, a: hp + (s - 1) * u, lda: t * u,
-                          b: zp + s * g4, ldb: t * g4, beta: 1, c: dup, ldc: g4)
-                }
+                for part in 0..<parts { simdAdd(dup, dup0 + part * u * g4, u * g4) }
             }
         } } } }
         } } }
@@ -166,3 +186,7 @@ public final class LSTM: InputGradientSkippable {
         }
     }
 }
+
+/// Number of batch slices an LSTM runs its recurrence in, in parallel (1 when OpenBLAS
+/// threads each product itself).
+func recurrenceParts(_ batch: Int) -> Int { splitsProducts ? max(1, min(productParts, batch)) : 1 }
