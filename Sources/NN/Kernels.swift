@@ -336,3 +336,55 @@ func parallelSgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Fl
         }
     }
 }
+
+/// `fastExp` on eight lanes (same polynomial and clamping).
+@inline(__always)
+func fastExp8(_ v: F8) -> F8 {
+    var x = v.replacing(with: F8(repeating: -87.3), where: v .< -87.3)
+    x = x.replacing(with: F8(repeating: 88.3), where: x .> 88.3)
+    let n = (x * 1.442_695_04 + 0.5).rounded(.down)
+    let r = x - n * 0.693_359_375 + n * 2.121_944_4e-4
+    var p = F8(repeating: 1.987_569_15e-4)
+    p = p * r + 1.398_199_95e-3
+    p = p * r + 8.333_451_9e-3
+    p = p * r + 4.166_579_59e-2
+    p = p * r + 1.666_666_55e-1
+    p = p * r + 5.000_000_12e-1
+    let e = p * r * r + r + 1
+    let bits = (SIMD8<Int32>(n, rounding: .towardZero) &+ 127) &<< 23
+    return e * unsafeBitCast(bits, to: F8.self)
+}
+
+@inline(__always) func sigmoid8(_ z: F8) -> F8 { 1 / (1 + fastExp8(-z)) }
+@inline(__always) func fastTanh8(_ z: F8) -> F8 { 2 / (1 + fastExp8(-2 * z)) - 1 }
+
+/// One LSTM step's gate activations and cell update for one batch row, eight units at a
+/// time: z (4u: i, f, c, o pre-activations) becomes the activated gates in place, and
+/// c = f·cPrev + i·g, tanh c and h = o·tanh c are written (`cPrev` nil means zeros).
+@inline(__always)
+func lstmCellForward(z: UnsafeMutablePointer<Float>, cPrev: UnsafePointer<Float>?, c: UnsafeMutablePointer<Float>,
+                     tanhC: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>, units u: Int) {
+    var j = 0
+    while j + 8 <= u {
+        let ig = sigmoid8(load8s(z + j)), fg = sigmoid8(load8s(z + u + j))
+        let gg = fastTanh8(load8s(z + 2 * u + j)), og = sigmoid8(load8s(z + 3 * u + j))
+        store8s(ig, z + j); store8s(fg, z + u + j); store8s(gg, z + 2 * u + j); store8s(og, z + 3 * u + j)
+        let prev = cPrev.map { load8s($0 + j) } ?? F8(repeating: 0)
+        let cv = fg * prev + ig * gg
+        let th = fastTanh8(cv)
+        store8s(cv, c + j); store8s(th, tanhC + j); store8s(og * th, h + j)
+        j += 8
+    }
+    while j < u {
+        let ig = sigmoid(z[j]), fg = sigmoid(z[u + j]), gg = fastTanh(z[2 * u + j]), og = sigmoid(z[3 * u + j])
+        z[j] = ig; z[u + j] = fg; z[2 * u + j] = gg; z[3 * u + j] = og
+        let cv = fg * (cPrev?[j] ?? 0) + ig * gg
+        let th = fastTanh(cv)
+        c[j] = cv; tanhC[j] = th; h[j] = og * th
+        j += 1
+    }
+}
+
+@inline(__always) func load8s(_ p: UnsafePointer<Float>) -> F8 { UnsafeRawPointer(p).loadUnaligned(as: F8.self) }
+@inline(__always) func load8s(_ p: UnsafeMutablePointer<Float>) -> F8 { UnsafeRawPointer(p).loadUnaligned(as: F8.self) }
+@inline(__always) func store8s(_ v: F8, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: F8.self) }

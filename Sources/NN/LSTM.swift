@@ -84,16 +84,9 @@ public final class LSTM: InputGradientSkippable {
                               c: gp + (b0 * t + s) * g4, ldc: t * g4)
                     }
                     for b in b0..<b1 {
-                        let row = gp + (b * t + s) * g4, o = (b * t + s) * u
-                        for j in 0..<u {
-                            let ig = sigmoid(row[j]), fg = sigmoid(row[u + j])
-                            let gg = fastTanh(row[2 * u + j]), og = sigmoid(row[3 * u + j])
-                            row[j] = ig; row[u + j] = fg; row[2 * u + j] = gg; row[3 * u + j] = og
-                            let prev: Float = s > 0 ? cp[o - u + j] : 0
-                            let c = fg * prev + ig * gg
-                            let th = fastTanh(c)
-                            cp[o + j] = c; tp[o + j] = th; hp[o + j] = og * th
-                        }
+                        let o = (b * t + s) * u
+                        lstmCellForward(z: gp + (b * t + s) * g4, cPrev: s > 0 ? UnsafePointer(cp + o - u) : nil,
+                                        c: cp + o, tanhC: tp + o, h: hp + o, units: u)
                     }
                 }
             }

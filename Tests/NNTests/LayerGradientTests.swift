@@ -189,6 +189,12 @@ final class LayerGradientTests: XCTestCase {
         assertGradients(lstm, input: randomTensor([2, 4, 2], seed: 61))
     }
 
+    func testLSTMWideEnoughForSIMDLanes() throws {
+        let lstm = LSTM(units: 9, returnSequences: true)
+        try buildAlone(lstm, inputShape: [3, 2])
+        assertGradients(lstm, input: randomTensor([3, 3, 2], seed: 63))
+    }
+
     func testLSTMLastStep() throws {
         let lstm = LSTM(units: 3, returnSequences: false)
         XCTAssertEqual(try buildAlone(lstm, inputShape: [5, 2]), [3])
