@@ -351,8 +351,10 @@ func fastExp8(_ v: F8) -> F8 {
     p = p * r + 1.666_666_55e-1
     p = p * r + 5.000_000_12e-1
     let e = p * r * r + r + 1
-    let bits = (SIMD8<Int32>(n, rounding: .towardZero) &+ 127) &<< 23
-    return e * unsafeBitCast(bits, to: F8.self)
+    // 2ⁿ from the exponent bits. n is integral with |n| ≤ 127, so adding 1.5·2²³ leaves n
+    // in the low mantissa bits (no float→int conversion, which Swift does lane by lane).
+    let shifted = unsafeBitCast(n + 12_582_912, to: SIMD8<Int32>.self) &- 0x4B40_0000
+    return e * unsafeBitCast((shifted &+ 127) &<< 23, to: F8.self)
 }
 
 @inline(__always) func sigmoid8(_ z: F8) -> F8 { 1 / (1 + fastExp8(-z)) }
@@ -388,3 +390,39 @@ func lstmCellForward(z: UnsafeMutablePointer<Float>, cPrev: UnsafePointer<Float>
 @inline(__always) func load8s(_ p: UnsafePointer<Float>) -> F8 { UnsafeRawPointer(p).loadUnaligned(as: F8.self) }
 @inline(__always) func load8s(_ p: UnsafeMutablePointer<Float>) -> F8 { UnsafeRawPointer(p).loadUnaligned(as: F8.self) }
 @inline(__always) func store8s(_ v: F8, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: F8.self) }
+
+/// One LSTM step's backward for one batch row, eight units at a time. Inputs: activated
+/// gates `g` (i, f, g, o blocks), tanh c, the previous cell `cPrev`, dL/dh from the next
+/// step `dh` plus this step's output gradient `dOut` (pass a zero row for none), and dL/dc
+/// from the next step in `dc`, which becomes dL/dcₜ₋₁ (= dc·f). Writes dL/dz for the four blocks.
+@inline(__always)
+func lstmCellBackward(gates g: UnsafePointer<Float>, tanhC: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
+                      dh: UnsafePointer<Float>, dOut: UnsafePointer<Float>, dc: UnsafeMutablePointer<Float>,
+                      dz z: UnsafeMutablePointer<Float>, units u: Int) {
+    let one = F8(repeating: 1)
+    var j = 0
+    while j + 8 <= u {
+        let dhv = load8s(dh + j) + load8s(dOut + j)
+        let ig = load8s(g + j), fg = load8s(g + u + j), gg = load8s(g + 2 * u + j), og = load8s(g + 3 * u + j)
+        let th = load8s(tanhC + j)
+        let dcv = load8s(dc + j) + dhv * og * (one - th * th)
+        store8s(dcv * fg, dc + j)
+        store8s(dcv * gg * ig * (one - ig), z + j)
+        store8s(dcv * load8s(cPrev + j) * fg * (one - fg), z + u + j)
+        store8s(dcv * ig * (one - gg * gg), z + 2 * u + j)
+        store8s(dhv * th * og * (one - og), z + 3 * u + j)
+        j += 8
+    }
+    while j < u {
+        let dhv = dh[j] + dOut[j]
+        let ig = g[j], fg = g[u + j], gg = g[2 * u + j], og = g[3 * u + j]
+        let th = tanhC[j]
+        let dcv = dc[j] + dhv * og * (1 - th * th)
+        dc[j] = dcv * fg
+        z[j] = dcv * gg * ig * (1 - ig)
+        z[u + j] = dcv * cPrev[j] * fg * (1 - fg)
+        z[2 * u + j] = dcv * ig * (1 - gg * gg)
+        z[3 * u + j] = dhv * th * og * (1 - og)
+        j += 1
+    }
+}

@@ -121,27 +121,18 @@ public final class LSTM: InputGradientSkippable {
             // Each part backpropagates its own rows through time; dU is summed per part and
             // the parts are added in order afterwards (deterministic).
             let parts = recurrenceParts(batch)
+            let zeroRow = [Float](repeating: 0, count: u)
             var partialDU = [Float](repeating: 0, count: parts * u * g4)
-            partialDU.withUnsafeMutableBufferPointer { pb in
-                let dup0 = pb.baseAddress!
+            partialDU.withUnsafeMutableBufferPointer { pb in zeroRow.withUnsafeBufferPointer { zr in
+                let dup0 = pb.baseAddress!, zp0 = zr.baseAddress!
                 parallelFor(parts) { part in
                     let b0 = batch * part / parts, b1 = batch * (part + 1) / parts
                     for s in stride(from: t - 1, through: 0, by: -1) {
                         for b in b0..<b1 {
-                            let r = b * t + s, g = gp + r * g4, z = zp + r * g4, o = r * u
-                            let dOut: UnsafePointer<Float>? = returnSequences ? dyp + o : (s == t - 1 ? dyp + b * u : nil)
-                            for j in 0..<u {
-                                let dhv = dhp[b * u + j] + (dOut?[j] ?? 0)
-                                let ig = g[j], fg = g[u + j], gg = g[2 * u + j], og = g[3 * u + j]
-                                let th = tp[o + j]
-                                let prev: Float = s > 0 ? cp[o - u + j] : 0
-                                let dcv = dcp[b * u + j] + dhv * og * (1 - th * th)
-                                dcp[b * u + j] = dcv * fg
-                                z[j] = dcv * gg * ig * (1 - ig)
-                                z[u + j] = dcv * prev * fg * (1 - fg)
-                                z[2 * u + j] = dcv * ig * (1 - gg * gg)
-                                z[3 * u + j] = dhv * th * og * (1 - og)
-                            }
+                            let r = b * t + s, o = r * u
+                            let dOut = returnSequences ? dyp + o : (s == t - 1 ? dyp + b * u : zp0)
+                            lstmCellBackward(gates: gp + r * g4, tanhC: tp + o, cPrev: s > 0 ? cp + o - u : zp0,
+                                             dh: dhp + b * u, dOut: dOut, dc: dcp + b * u, dz: zp + r * g4, units: u)
                         }
                         if s > 0 {
                             // dhₛ₋₁ (rows × u) = dZₛ (rows × 4u) · Uᵀ
@@ -156,7 +147,7 @@ public final class LSTM: InputGradientSkippable {
                     }
                 }
                 for part in 0..<parts { simdAdd(dup, dup0 + part * u * g4, u * g4) }
-            }
+            } }
         } } } }
         } } }
         } } }

@@ -158,6 +158,16 @@ final class KernelTests: XCTestCase {
         XCTAssertEqual(fastTanh(-50), -1)
         XCTAssertEqual(fastTanh(50), 1)
         XCTAssertFalse(fastExp(.infinity).isInfinite)
+        // The eight-lane versions give the same values as the scalar ones.
+        for start in stride(from: Float(-90), to: 90, by: 8 * 0.731) {
+            let v = SIMD8<Float>((0..<8).map { start + Float($0) * 0.731 })
+            let e = fastExp8(v), s = sigmoid8(v), t = fastTanh8(v)
+            for i in 0..<8 {
+                XCTAssertEqual(e[i], fastExp(v[i]), "exp(\(v[i]))")
+                XCTAssertEqual(s[i], sigmoid(v[i]), "sigmoid(\(v[i]))")
+                XCTAssertEqual(t[i], fastTanh(v[i]), "tanh(\(v[i]))")
+            }
+        }
     }
 
     func testFusedBiasActivationAndBiasSumsMatchPlainLoops() {
