@@ -308,8 +308,9 @@ let engineSetup: Void = {
     if splitsProducts { setBLASThreads(1) }
 }()
 
-/// `sgemm` split into `productParts` independent products along the larger of m and n,
-/// run in parallel (each part single-threaded in OpenBLAS). Each element of C is still one
+/// `sgemm` split into `productParts` independent products along the larger of m and n —
+/// or, for reduction-shaped products (k ≥ 8·max(m, n)), along k with the partial results
+/// added in part order — run in parallel (each part single-threaded in OpenBLAS). Each element of C is still one
 /// dot product over the full k; the split depends only on the core count, so results are
 /// bit-identical run to run on one machine (across splits they agree to rounding, as
 /// OpenBLAS's edge kernels may order sums differently). Small products run as one call.
@@ -320,6 +321,32 @@ func parallelSgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Fl
     if parts == 1 || m * n * k < 1 << 18 || max(m, n) < 2 * parts {
         sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
               beta: beta, c: c, ldc: ldc)
+        return
+    }
+    if k >= 8 * max(m, n) {
+        // A reduction-shaped product (a small C summed over many rows, e.g. a convolution's
+        // dW): each part sums its slice of k into its own buffer; the parts are then added
+        // in order, so every part streams only its share of A and B.
+        let size = m * n
+        var partial = [Float](repeating: 0, count: parts * size)
+        partial.withUnsafeMutableBufferPointer { pb in
+            let pp = pb.baseAddress!
+            parallelFor(parts) { p in
+                let k0 = k * p / parts, k1 = k * (p + 1) / parts
+                sgemm(transA: transA, transB: transB, m: m, n: n, k: k1 - k0, alpha: alpha,
+                      a: transA ? a + k0 * lda : a + k0, lda: lda, b: transB ? b + k0 : b + k0 * ldb, ldb: ldb,
+                      beta: 0, c: pp + p * size, ldc: n)
+            }
+            for i in 0..<m {
+                let row = c + i * ldc
+                if beta == 0 {
+                    row.update(repeating: 0, count: n)
+                } else if beta != 1 {
+                    for j in 0..<n { row[j] *= beta }
+                }
+                for p in 0..<parts { simdAdd(row, pp + p * size + i * n, n) }
+            }
+        }
         return
     }
     if m >= n {

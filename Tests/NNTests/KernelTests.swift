@@ -204,7 +204,7 @@ final class KernelTests: XCTestCase {
     /// A product split over the cores equals the single call (to rounding: OpenBLAS's edge
     /// kernels may sum in another order), for every transposition and both split directions.
     func testSplitProductEqualsSingleCall() {
-        for (m, n, k) in [(300, 40, 70), (30, 500, 64)] {
+        for (m, n, k) in [(300, 40, 70), (30, 500, 64), (20, 9, 5000)] {   // split along m, n and k
             for ta in [false, true] { for tb in [false, true] {
                 let a = randomTensor([m * k], seed: 80).data, b = randomTensor([k * n], seed: 81).data
                 var c1 = randomTensor([m * n], seed: 82).data, c2 = c1
@@ -219,7 +219,7 @@ final class KernelTests: XCTestCase {
                                       b: bp.baseAddress!, ldb: ldb, beta: 0.5, c: cp.baseAddress!, ldc: n)
                     }
                 } }
-                XCTAssertLessThan(maxAbsDifference(c1, c2), 1e-5, "m \(m) n \(n) k \(k) transA \(ta) transB \(tb)")
+                XCTAssertLessThan(maxAbsDifference(c1, c2), 1e-4, "m \(m) n \(n) k \(k) transA \(ta) transB \(tb)")
             } }
         }
     }
