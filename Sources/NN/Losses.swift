@@ -9,6 +9,24 @@ public enum LossKind: String, Codable, Sendable {
     case binaryCrossEntropy, categoricalCrossEntropy
 }
 
+/// How a cross-entropy is computed when the head's activation is not the loss's natural
+/// partner (softmax + BCE — the study's own combination — or sigmoid + CCE).
+///
+/// Measured with Keras 3.15 / TensorFlow 2.21 (the anchors' versions): `keras.activations.softmax`
+/// and `sigmoid` cache their input as `_keras_logits`, and both cross-entropies use cached
+/// logits whatever activation produced them, so softmax + BCE becomes
+/// `sigmoid_cross_entropy_with_logits` of the *softmax's* logits (a Dense(2, softmax) head
+/// with logits (0.4, −0.3), (1.1, 2.0), (0.2, 0.1) and one-hot targets (1,0), (1,0), (0,1) gives
+/// 0.8206949 in `model.evaluate`, against 0.7962455 on probabilities). Keras 2.2 (the study's
+/// era) clipped the probabilities instead.
+public enum MixedLossSemantics: String, Codable, Sendable {
+    /// Keras 2: the loss on the activation's probabilities, clipped to [1e-7, 1 − 1e-7].
+    case clippedProbabilities
+    /// Keras ≥ 2.5 / Keras 3: BCE is always sigmoid-BCE of the logits, CCE always
+    /// softmax-CCE of the logits, whichever of sigmoid/softmax the head has.
+    case cachedLogits
+}
+
 /// Cross-entropy losses computed from the model's last-layer *logits* (pre-activation
 /// values, shape (B, units)) and that layer's `Activation`, returning the mean loss as Keras
 /// reports it and dL/d(logits) for the layer's fused backward.
@@ -20,6 +38,8 @@ public enum LossKind: String, Codable, Sendable {
 ///   sigmoid): ℓ = max(z, 0) − z·y + log1p(exp(−|z|)), ∂ℓ/∂z = σ(z) − y.
 /// - softmax + CCE, stable from logits via log-softmax: ℓ_i = −Σ_j y_ij·(z_ij − logsumexp(z_i)),
 ///   ∂ℓ_i/∂z_ik = q_ik·Σ_j y_ij − y_ik with q = softmax(z) (weights folded into y·w).
+/// - With `MixedLossSemantics.cachedLogits`, softmax + BCE and sigmoid + CCE use the two
+///   stable formulas above on the logits (Keras 3's behaviour).
 /// - Every other pair (softmax + BCE — the study's own combination — sigmoid + CCE, and
 ///   linear/relu outputs), as Keras computes it on probabilities:
 ///   BCE ℓ = −(y·log clip(p) + (1 − y)·log(1 − clip(p)));
@@ -42,8 +62,10 @@ public enum Loss {
     ///   - activation: that layer's activation (softmax acts on the last axis).
     ///   - targets: (B, U) targets: 0/1 per unit for BCE, one-hot rows for CCE.
     ///   - weights: optional (B, U) per-element weights (see the type's documentation).
+    ///   - mixed: how softmax + BCE and sigmoid + CCE are computed.
     public static func compute(_ kind: LossKind, logits: Tensor, activation: Activation,
-                               targets: Tensor, weights: Tensor? = nil) -> (loss: Double, gradient: Tensor) {
+                               targets: Tensor, weights: Tensor? = nil,
+                               mixed: MixedLossSemantics = .clippedProbabilities) -> (loss: Double, gradient: Tensor) {
         precondition(logits.shape.count == 2, "Loss: logits must be (batch, units), got \(logits.shape)")
         precondition(targets.shape == logits.shape,
                      "Loss: targets \(targets.shape) must match logits \(logits.shape)")
@@ -54,6 +76,10 @@ public enum Loss {
         case (.binaryCrossEntropy, .sigmoid):
             return sigmoidBCE(logits, targets, weights)
         case (.categoricalCrossEntropy, .softmax):
+            return softmaxCCE(logits, targets, weights)
+        case (.binaryCrossEntropy, .softmax) where mixed == .cachedLogits:
+            return sigmoidBCE(logits, targets, weights)
+        case (.categoricalCrossEntropy, .sigmoid) where mixed == .cachedLogits:
             return softmaxCCE(logits, targets, weights)
         default:
             return fromProbabilities(kind, logits, activation, targets, weights)

@@ -13,6 +13,8 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var learningRate: Double
     public var optimizer: OptimizerKind
     public var loss: LossKind
+    /// How softmax + BCE / sigmoid + CCE are computed (default Keras 2's clipped probabilities).
+    public var mixedLoss: MixedLossSemantics
     public var earlyStopping: EarlyStopping?
     public var reduceLROnPlateau: ReduceLROnPlateau?
     /// Balanced class weights from the training label counts, Keras `class_weight` style:
@@ -27,6 +29,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
 
     public init(epochs: Int, batchSize: Int = 32, learningRate: Double = 1e-3,
                 optimizer: OptimizerKind = .adam, loss: LossKind = .binaryCrossEntropy,
+                mixedLoss: MixedLossSemantics = .clippedProbabilities,
                 earlyStopping: EarlyStopping? = nil, reduceLROnPlateau: ReduceLROnPlateau? = nil,
                 classWeighting: Bool = false, shuffle: Bool = true, seed: UInt64 = 0) {
         precondition(epochs >= 1, "TrainingConfig: epochs must be ≥ 1, got \(epochs)")
@@ -37,6 +40,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         self.learningRate = learningRate
         self.optimizer = optimizer
         self.loss = loss
+        self.mixedLoss = mixedLoss
         self.earlyStopping = earlyStopping
         self.reduceLROnPlateau = reduceLROnPlateau
         self.classWeighting = classWeighting
@@ -178,7 +182,7 @@ public final class Trainer {
                 model.zeroGrad()
                 let logits = model.forward(xb, mode: .training)
                 let (loss, grad) = Loss.compute(config.loss, logits: logits, activation: head.activation,
-                                                targets: yb, weights: wb)
+                                                targets: yb, weights: wb, mixed: config.mixedLoss)
                 guard loss.isFinite else {
                     for (p, v) in zip(frozen, frozenBefore) { p.value = v }
                     history.diverged = epoch
@@ -249,7 +253,7 @@ public final class Trainer {
             let end = min(x.batch, start + config.batchSize)
             let logits = model.forward(x.items(start..<end), mode: .inference)
             let (loss, _) = Loss.compute(config.loss, logits: logits, activation: head.activation,
-                                         targets: y.items(start..<end))
+                                         targets: y.items(start..<end), mixed: config.mixedLoss)
             lossSum += loss * Double(end - start)
             probs += Loss.activate(logits, head.activation).data
             start = end

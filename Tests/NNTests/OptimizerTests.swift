@@ -162,4 +162,33 @@ final class TrainingLossTests: XCTestCase {
         XCTAssertEqual(Loss.compute(.categoricalCrossEntropy, logits: z, activation: .sigmoid, targets: y).loss,
                        expected, accuracy: 1e-6)
     }
+
+    /// Keras 3.15 / TF 2.21 goldens: Dense(2) with identity kernel and zero bias, inputs
+    /// (0.4, −0.3), (1.1, 2.0), (0.2, 0.1), targets (1,0), (1,0), (0,1), `model.evaluate`:
+    ///     softmax + binary_crossentropy       0.8206949234008789   (cached logits → sigmoid-BCE)
+    ///     sigmoid + categorical_crossentropy  0.7962455749511719   (cached logits → softmax-CCE)
+    ///     softmax + categorical_crossentropy  0.7962455749511719
+    ///     sigmoid + binary_crossentropy       0.8206949234008789
+    ///     sigmoid + BCE with class_weight {0: 2, 1: 0.5} in `fit`: 1.2807559967041016 (Σ w·ℓ / B)
+    /// On clipped probabilities (Keras 2) softmax + BCE is 0.7962455 (= CCE for 2 units).
+    func testAgainstKeras3Goldens() {
+        let z = Tensor(shape: [3, 2], data: [0.4, -0.3, 1.1, 2.0, 0.2, 0.1])
+        let y = Tensor(shape: [3, 2], data: [1, 0, 1, 0, 0, 1])
+        func loss(_ k: LossKind, _ a: Activation, _ m: MixedLossSemantics, _ w: Tensor? = nil) -> Double {
+            Loss.compute(k, logits: z, activation: a, targets: y, weights: w, mixed: m).loss
+        }
+        XCTAssertEqual(loss(.binaryCrossEntropy, .softmax, .cachedLogits), 0.8206949234008789, accuracy: 1e-6)
+        XCTAssertEqual(loss(.categoricalCrossEntropy, .sigmoid, .cachedLogits), 0.7962455749511719, accuracy: 1e-6)
+        XCTAssertEqual(loss(.categoricalCrossEntropy, .softmax, .clippedProbabilities), 0.7962455749511719, accuracy: 1e-6)
+        XCTAssertEqual(loss(.binaryCrossEntropy, .sigmoid, .clippedProbabilities), 0.8206949234008789, accuracy: 1e-6)
+        XCTAssertEqual(loss(.binaryCrossEntropy, .softmax, .clippedProbabilities), 0.7962455205299249, accuracy: 1e-6)
+        let w = Tensor(shape: [3, 2], data: [2, 2, 2, 2, 0.5, 0.5])
+        XCTAssertEqual(loss(.binaryCrossEntropy, .sigmoid, .clippedProbabilities, w), 1.2807559967041016, accuracy: 1e-6)
+        // Gradients of the cached-logits variants are the stable ones.
+        let g = Loss.compute(.binaryCrossEntropy, logits: z, activation: .softmax, targets: y, mixed: .cachedLogits).gradient
+        for i in 0..<6 {
+            let expected = (1 / (1 + exp(-Double(z.data[i]))) - Double(y.data[i])) / 6
+            XCTAssertEqual(Double(g.data[i]), expected, accuracy: 1e-7)
+        }
+    }
 }
