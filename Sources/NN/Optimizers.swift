@@ -1,3 +1,7 @@
+import Dispatch
+#if canImport(_Builtin_intrinsics.intel)
+import _Builtin_intrinsics.intel
+#endif
 #if canImport(Glibc)
 import Glibc
 #else
@@ -59,6 +63,7 @@ public final class Adam: Optimizer {
         for p in parameters where p.trainable {
             precondition(p.grad.shape == p.value.shape,
                          "Adam: gradient of '\(p.name)' has shape \(p.grad.shape), value \(p.value.shape)")
+            if p.value.count == 0 { continue }
             let key = ObjectIdentifier(p)
             var state = moments.removeValue(forKey: key)
                 ?? (m: [Float](repeating: 0, count: p.value.count), v: [Float](repeating: 0, count: p.value.count))
@@ -66,12 +71,9 @@ public final class Adam: Optimizer {
                 p.value.data.withUnsafeMutableBufferPointer { w in
                     state.m.withUnsafeMutableBufferPointer { m in
                         state.v.withUnsafeMutableBufferPointer { v in
-                            for i in 0..<w.count {
-                                let gi = g[i]
-                                m[i] += (gi - m[i]) * a1
-                                v[i] += (gi * gi - v[i]) * a2
-                                w[i] -= lrT * m[i] / (v[i].squareRoot() + eps)
-                            }
+                            let kernel = AdamKernel(g: g.baseAddress!, w: w.baseAddress!, m: m.baseAddress!,
+                                                    v: v.baseAddress!, a1: a1, a2: a2, lrT: lrT, eps: eps)
+                            forEachChunk(w.count) { kernel.run($0) }
                         }
                     }
                 }
@@ -101,10 +103,12 @@ public final class SGD: Optimizer {
         for p in parameters where p.trainable {
             precondition(p.grad.shape == p.value.shape,
                          "SGD: gradient of '\(p.name)' has shape \(p.grad.shape), value \(p.value.shape)")
+            if p.value.count == 0 { continue }
             if momentum == 0 {
                 p.grad.data.withUnsafeBufferPointer { g in
                     p.value.data.withUnsafeMutableBufferPointer { w in
-                        for i in 0..<w.count { w[i] -= lr * g[i] }
+                        let k = SGDKernel(g: g.baseAddress!, w: w.baseAddress!, v: nil, lr: lr, mu: 0)
+                        forEachChunk(w.count) { k.run($0) }
                     }
                 }
                 continue
@@ -114,10 +118,8 @@ public final class SGD: Optimizer {
             p.grad.data.withUnsafeBufferPointer { g in
                 p.value.data.withUnsafeMutableBufferPointer { w in
                     vel.withUnsafeMutableBufferPointer { v in
-                        for i in 0..<w.count {
-                            v[i] = mu * v[i] - lr * g[i]
-                            w[i] += v[i]
-                        }
+                        let k = SGDKernel(g: g.baseAddress!, w: w.baseAddress!, v: v.baseAddress!, lr: lr, mu: mu)
+                        forEachChunk(w.count) { k.run($0) }
                     }
                 }
             }
@@ -125,3 +127,93 @@ public final class SGD: Optimizer {
         }
     }
 }
+
+/// Adam's element-wise update over raw buffers, four lanes at a time (SSE `sqrtps` through
+/// the Clang intrinsics on x86-64, where `SIMD.squareRoot()` would be split into scalar
+/// `sqrtss`; the portable lane-wise square root elsewhere). Every lane does the same IEEE
+/// operations in the same order as the scalar tail, so results do not depend on the split.
+private struct AdamKernel: @unchecked Sendable {
+    let g: UnsafePointer<Float>
+    let w: UnsafeMutablePointer<Float>
+    let m: UnsafeMutablePointer<Float>
+    let v: UnsafeMutablePointer<Float>
+    let a1: Float, a2: Float, lrT: Float, eps: Float
+
+    @inline(__always)
+    private static func sqrt4(_ x: SIMD4<Float>) -> SIMD4<Float> {
+        #if canImport(_Builtin_intrinsics.intel)
+        return _mm_sqrt_ps(x)
+        #else
+        return x.squareRoot()
+        #endif
+    }
+
+    func run(_ range: Range<Int>) {
+        var i = range.lowerBound
+        let a1v = SIMD4<Float>(repeating: a1), a2v = SIMD4<Float>(repeating: a2)
+        let lrv = SIMD4<Float>(repeating: lrT), epsv = SIMD4<Float>(repeating: eps)
+        while i + 4 <= range.upperBound {
+            let gv = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD4<Float>.self)
+            var mv = UnsafeRawPointer(m + i).loadUnaligned(as: SIMD4<Float>.self)
+            var vv = UnsafeRawPointer(v + i).loadUnaligned(as: SIMD4<Float>.self)
+            var wv = UnsafeRawPointer(w + i).loadUnaligned(as: SIMD4<Float>.self)
+            mv += (gv - mv) * a1v
+            vv += (gv * gv - vv) * a2v
+            wv -= lrv * mv / (Self.sqrt4(vv) + epsv)
+            UnsafeMutableRawPointer(m + i).storeBytes(of: mv, as: SIMD4<Float>.self)
+            UnsafeMutableRawPointer(v + i).storeBytes(of: vv, as: SIMD4<Float>.self)
+            UnsafeMutableRawPointer(w + i).storeBytes(of: wv, as: SIMD4<Float>.self)
+            i += 4
+        }
+        while i < range.upperBound {
+            let gi = g[i]
+            m[i] += (gi - m[i]) * a1
+            v[i] += (gi * gi - v[i]) * a2
+            w[i] -= lrT * m[i] / (v[i].squareRoot() + eps)
+            i += 1
+        }
+    }
+}
+
+/// SGD's element-wise update: p −= lr·g, or with velocity v: v = μ·v − lr·g; p += v.
+private struct SGDKernel: @unchecked Sendable {
+    let g: UnsafePointer<Float>
+    let w: UnsafeMutablePointer<Float>
+    let v: UnsafeMutablePointer<Float>?
+    let lr: Float, mu: Float
+
+    func run(_ range: Range<Int>) {
+        if let v {
+            for i in range {
+                v[i] = mu * v[i] - lr * g[i]
+                w[i] += v[i]
+            }
+        } else {
+            for i in range { w[i] -= lr * g[i] }
+        }
+    }
+}
+
+/// Splits 0..<count into chunks of at least 2^18 elements, run concurrently (one per core at
+/// most); small arrays run inline. Chunks are disjoint, so element-wise updates are race-free.
+func forEachChunk(_ count: Int, _ body: (Range<Int>) -> Void) {
+    let minChunk = 1 << 18
+    let chunks = min(optimizerThreads, max(1, count / minChunk))
+    if chunks <= 1 { body(0..<count); return }
+    let per = (count + chunks - 1) / chunks
+    withoutActuallyEscaping(body) { body in
+        let box = UncheckedBox(body)
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            let lo = c * per
+            box.value(lo..<min(count, lo + per))
+        }
+    }
+}
+
+private struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// Number of threads for element-wise optimizer updates: the online processor count.
+private let optimizerThreads: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))

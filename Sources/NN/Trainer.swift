@@ -187,6 +187,7 @@ public final class Trainer {
                     for (p, v) in zip(frozen, frozenBefore) { p.value = v }
                     history.diverged = epoch
                     trainSeconds += seconds(clock.now - epochStart)
+                    trainImages += seen
                     break epochs
                 }
                 model.backward(grad)

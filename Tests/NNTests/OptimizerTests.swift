@@ -53,6 +53,40 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(opt.learningRate, 0.5)
     }
 
+    /// Large parameters go through the SIMD, multi-threaded kernels (chunks of ≥ 2^18, odd
+    /// length so chunk boundaries and tails are not multiples of 4); they must equal the plain
+    /// Float formula bit for bit.
+    func testChunkedKernelsEqualScalarFormula() {
+        let n = 600_003
+        var rng = SeededGenerator(seed: 3)
+        let w0 = (0..<n).map { _ in Float(rng.normal()) }
+        let g1 = (0..<n).map { _ in Float(rng.normal()) }, g2 = (0..<n).map { _ in Float(rng.normal()) }
+        let p = param(w0, g1)
+        let adam = Adam(learningRate: 0.01)
+        adam.step([p])
+        p.grad = Tensor(shape: [n], data: g2)
+        adam.step([p])
+        var w = w0, m = [Float](repeating: 0, count: n), v = [Float](repeating: 0, count: n)
+        for (t, g) in [(1.0, g1), (2.0, g2)] {
+            let lrT = Float(0.01 * (1 - pow(0.999, t)).squareRoot() / (1 - pow(0.9, t)))
+            for i in 0..<n {
+                m[i] += (g[i] - m[i]) * Float(1 - 0.9)
+                v[i] += (g[i] * g[i] - v[i]) * Float(1 - 0.999)
+                w[i] -= lrT * m[i] / (v[i].squareRoot() + Float(1e-7))
+            }
+        }
+        XCTAssertEqual(p.value.data, w)
+
+        let q = param(w0, g1)
+        let sgd = SGD(learningRate: 0.1, momentum: 0.9)
+        sgd.step([q])
+        q.grad = Tensor(shape: [n], data: g2)
+        sgd.step([q])
+        var ws = w0, vel = [Float](repeating: 0, count: n)
+        for g in [g1, g2] { for i in 0..<n { vel[i] = 0.9 * vel[i] - 0.1 * g[i]; ws[i] += vel[i] } }
+        XCTAssertEqual(q.value.data, ws)
+    }
+
     func testOptimizerStateIsPerParameter() {
         // Two parameters with the same gradient history take identical Adam steps,
         // independent of being stepped together.
