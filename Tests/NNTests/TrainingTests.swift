@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 @testable import NN
 
 // MARK: - Test-only layers (naive loops; the real layers live elsewhere)
@@ -388,5 +389,76 @@ final class TrainingTests: XCTestCase {
         let c = TrainingConfig(epochs: 10, optimizer: .sgd(momentum: 0.9), earlyStopping: EarlyStopping(),
                                reduceLROnPlateau: ReduceLROnPlateau(), seed: 7)
         XCTAssertEqual(try JSONDecoder().decode(TrainingConfig.self, from: JSONEncoder().encode(c)), c)
+    }
+
+    /// The whole loop against Keras 3.15 / TensorFlow 2.21 `fit` from the same initial weights
+    /// (this model saved with `Safetensors.save`, loaded with docs/weights.md's
+    /// `load_into_keras`), data `trainingTestBlobs(40, seed: 41)` / `(20, seed: 42)`,
+    /// `shuffle=False`, batch 16 (last batch 8), 3 epochs:
+    ///   A: Dense(8, relu) → Dense(2, softmax), binary_crossentropy, Adam(0.01),
+    ///      class_weight {0: n/(2·n0), 1: n/(2·n1)}, validation_data — Keras 3 computes softmax +
+    ///      BCE from the cached logits, hence `mixedLoss: .cachedLogits`.
+    ///   B: Dense(8, relu) → Dense(1, sigmoid), binary_crossentropy, SGD(0.05, momentum=0.9).
+    /// Keras's `history.history["loss"]`, `["val_loss"]` and final weights are below. Script
+    /// (after writing both initial models with `Safetensors.save` and the blobs as text):
+    ///
+    ///     ma = keras.Sequential([keras.Input((2,)), L.Dense(8, activation="relu"), L.Dense(2, activation="softmax")])
+    ///     load_into_keras(ma, "a.safetensors")
+    ///     ma.compile(optimizer=keras.optimizers.Adam(0.01), loss="binary_crossentropy")
+    ///     cw = {0: n / (2 * (n - pos)), 1: n / (2 * pos)}
+    ///     h = ma.fit(x, onehot(lab), batch_size=16, epochs=3, shuffle=False, class_weight=cw,
+    ///                validation_data=(xv, onehot(labv)))
+    ///     mb = keras.Sequential([keras.Input((2,)), L.Dense(8, activation="relu"), L.Dense(1, activation="sigmoid")])
+    ///     load_into_keras(mb, "b.safetensors")
+    ///     mb.compile(optimizer=keras.optimizers.SGD(0.05, momentum=0.9), loss="binary_crossentropy")
+    ///     h = mb.fit(x, lab.reshape(-1, 1), batch_size=16, epochs=3, shuffle=False,
+    ///                validation_data=(xv, labv.reshape(-1, 1)))
+    ///     print(h.history["loss"], h.history["val_loss"], [w.ravel().tolist() for w in m.get_weights()])
+    func testMatchesKerasFitFromSameWeights() {
+        let train = trainingTestBlobs(40, seed: 41), val = trainingTestBlobs(20, seed: 42)
+        let a = trainingTestModel(seed: 43, head: 2, activation: .softmax)
+        let ha = Trainer(model: a, config: TrainingConfig(epochs: 3, batchSize: 16, learningRate: 0.01,
+                                                          mixedLoss: .cachedLogits, classWeighting: true,
+                                                          shuffle: false), encoding: .twoClass)
+            .fit(x: train.x, y: twoClassTargets(train.labels), validation: (val.x, twoClassTargets(val.labels)))
+        XCTAssertLessThan(maxAbsDifference(ha.epochs.map { Float($0.trainLoss) },
+                                           [0.5698665976524353, 0.49325260519981384, 0.420523464679718]), 1e-5)
+        XCTAssertLessThan(maxAbsDifference(ha.epochs.map { Float($0.valLoss!) },
+                                           [0.5306348204612732, 0.45575737953186035, 0.38390618562698364]), 1e-5)
+        let kerasA: [Float] = [
+            -0.2568489909172058, 0.676632285118103, -0.6027101874351501, 0.05225403979420662, -0.7802652716636658,
+            -0.41671887040138245, 0.14959007501602173, 0.17644548416137695, -0.22206628322601318, 0.6099177002906799,
+            0.08369360119104385, 0.21750162541866302, -0.03560889512300491, 0.7879934906959534, 0.27210745215415955,
+            0.7287817001342773,
+            -0.08755692839622498, 0.09011426568031311, 0.08947224169969559, 0.0901561975479126, 0.0900796502828598,
+            0.07253335416316986, 0.0049277707003057, 0.09075045585632324,
+            -0.1599816232919693, 0.33626461029052734, -0.14271239936351776, 0.31130269169807434, 0.41820353269577026,
+            -0.614234447479248, 0.28665831685066223, 0.6993026733398438, 0.23923194408416748, -0.2729804813861847,
+            -0.5588024854660034, 0.13652671873569489, -0.14041265845298767, -0.009947906248271465, -0.13432355225086212,
+            0.184724822640419,
+            0.0832262635231018, -0.08808497339487076]
+        XCTAssertLessThan(maxAbsDifference(a.parameters.flatMap(\.value.data), kerasA), 1e-5)
+
+        let b = trainingTestModel(seed: 44, head: 1, activation: .sigmoid)
+        let hb = Trainer(model: b, config: TrainingConfig(epochs: 3, batchSize: 16, learningRate: 0.05,
+                                                          optimizer: .sgd(momentum: 0.9), shuffle: false),
+                         encoding: .multiLabel)
+            .fit(x: train.x, y: Tensor(shape: [40, 1], data: train.labels),
+                 validation: (val.x, Tensor(shape: [20, 1], data: val.labels)))
+        XCTAssertLessThan(maxAbsDifference(hb.epochs.map { Float($0.trainLoss) },
+                                           [0.805676281452179, 0.4375385642051697, 0.1693071871995926]), 1e-5)
+        XCTAssertLessThan(maxAbsDifference(hb.epochs.map { Float($0.valLoss!) },
+                                           [0.5672268867492676, 0.22040912508964539, 0.0801287442445755]), 1e-5)
+        let kerasB: [Float] = [
+            -0.095828115940094, 0.4123203456401825, -0.3199203908443451, -0.25866246223449707, 0.3069787621498108,
+            -0.7428697347640991, -0.8856148719787598, 0.18916171789169312, -0.36375629901885986, 0.8205447196960449,
+            0.467134028673172, 0.3441128432750702, -0.26075464487075806, -0.737973153591156, 0.0728464126586914,
+            0.4212345480918884,
+            -0.1388676017522812, 0.17678110301494598, -0.03821822255849838, -0.13224029541015625, -0.2666398584842682,
+            0.16496188938617706, 0.06149965897202492, 0.17504280805587769,
+            0.33113735914230347, 0.8647825121879578, 0.07042788714170456, -0.0764569491147995, -0.29035085439682007,
+            -0.972062885761261, -0.7702028751373291, 0.533118486404419,
+            0.17495787143707275]
+        XCTAssertLessThan(maxAbsDifference(b.parameters.flatMap(\.value.data), kerasB), 1e-5)
     }
 }
