@@ -56,7 +56,8 @@ public struct EpochRecord: Codable, Sendable, Equatable {
     /// Mean training loss over the epoch's batches, weighted by batch size (Keras's `loss`),
     /// class weights included when used.
     public var trainLoss: Double
-    /// Unweighted validation loss in inference mode (Keras's `val_loss`).
+    /// Unweighted validation loss in inference mode (Keras's `val_loss`); nil without
+    /// validation data, or when it was NaN/infinite (then `TrainingHistory.diverged` is this epoch).
     public var valLoss: Double?
     /// Validation F1 per label at threshold 0.5 (positive iff probability ≥ 0.5).
     public var valF1: [Double]
@@ -73,7 +74,10 @@ public struct TrainingHistory: Codable, Sendable, Equatable {
     /// otherwise the first epoch with the lowest validation loss); nil without validation.
     public var bestEpoch: Int?
     public var stoppedEarly: Bool
-    /// 1-based epoch in which the training or validation loss became NaN or infinite.
+    /// 1-based epoch in which the training or validation loss became NaN or infinite. A
+    /// training-loss divergence ends the epoch without a record (`epochs.count == diverged − 1`);
+    /// a validation-loss one keeps the epoch's record with `valLoss` nil. Every number in the
+    /// history stays finite, so it encodes to JSON.
     public var diverged: Int?
     /// Training images per second over the training batches (validation excluded).
     public var imagesPerSecond: Double
@@ -203,15 +207,17 @@ public final class Trainer {
 
             var record = EpochRecord(epoch: epoch, trainLoss: lossSum / Double(seen), valLoss: nil,
                                      valF1: [], learningRate: lr, seconds: 0)
+            var valLossOrNil: Double?
             if let v = validation {
                 let (valLoss, f1) = evaluate(x: v.x, y: v.y)
-                record.valLoss = valLoss
+                valLossOrNil = valLoss
+                record.valLoss = valLoss.isFinite ? valLoss : nil   // keep the history JSON-encodable
                 record.valF1 = f1
             }
             record.seconds = seconds(clock.now - epochStart)
             history.epochs.append(record)
 
-            guard let valLoss = record.valLoss else { continue }
+            guard let valLoss = valLossOrNil else { continue }
             guard valLoss.isFinite else { history.diverged = epoch; break }
             if var s = stopper {
                 let decision = s.update(epoch: epoch, valLoss: valLoss)

@@ -238,6 +238,7 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(h.divergenceMessage, "diverged at epoch \(h.diverged!)")
         XCTAssertLessThan(h.epochs.count, 5)
         XCTAssertEqual(h.epochs.count, h.diverged! - 1, "only completed epochs are recorded")
+        XCTAssertNoThrow(try JSONEncoder().encode(h), "a diverged history still encodes")
         // The bad batch's update of the non-trainable running mean was undone.
         XCTAssertEqual(model.parameters[0].value.data, lastGoodMean)
         XCTAssertFalse((model.layers.last as! TrainingTestDense).emitsLogits)
