@@ -73,7 +73,7 @@ public final class Adam: Optimizer {
                         state.v.withUnsafeMutableBufferPointer { v in
                             let kernel = AdamKernel(g: g.baseAddress!, w: w.baseAddress!, m: m.baseAddress!,
                                                     v: v.baseAddress!, a1: a1, a2: a2, lrT: lrT, eps: eps)
-                            forEachChunk(w.count) { kernel.run($0) }
+                            optimizerParallelChunks(w.count) { kernel.run($0) }
                         }
                     }
                 }
@@ -108,7 +108,7 @@ public final class SGD: Optimizer {
                 p.grad.data.withUnsafeBufferPointer { g in
                     p.value.data.withUnsafeMutableBufferPointer { w in
                         let k = SGDKernel(g: g.baseAddress!, w: w.baseAddress!, v: nil, lr: lr, mu: 0)
-                        forEachChunk(w.count) { k.run($0) }
+                        optimizerParallelChunks(w.count) { k.run($0) }
                     }
                 }
                 continue
@@ -119,7 +119,7 @@ public final class SGD: Optimizer {
                 p.value.data.withUnsafeMutableBufferPointer { w in
                     vel.withUnsafeMutableBufferPointer { v in
                         let k = SGDKernel(g: g.baseAddress!, w: w.baseAddress!, v: v.baseAddress!, lr: lr, mu: mu)
-                        forEachChunk(w.count) { k.run($0) }
+                        optimizerParallelChunks(w.count) { k.run($0) }
                     }
                 }
             }
@@ -196,7 +196,7 @@ private struct SGDKernel: @unchecked Sendable {
 
 /// Splits 0..<count into chunks of at least 2^18 elements, run concurrently (one per core at
 /// most); small arrays run inline. Chunks are disjoint, so element-wise updates are race-free.
-func forEachChunk(_ count: Int, _ body: (Range<Int>) -> Void) {
+func optimizerParallelChunks(_ count: Int, _ body: (Range<Int>) -> Void) {
     let minChunk = 1 << 18
     let chunks = min(optimizerThreads, max(1, count / minChunk))
     if chunks <= 1 { body(0..<count); return }

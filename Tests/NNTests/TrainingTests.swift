@@ -122,7 +122,7 @@ func trainingTestBlobs(_ n: Int, seed: UInt64) -> (x: Tensor, labels: [Float]) {
     return (Tensor(shape: [n, 2], data: x), labels)
 }
 
-func twoClassTargets(_ labels: [Float]) -> Tensor {
+func trainingTestTwoClass(_ labels: [Float]) -> Tensor {
     Tensor(shape: [labels.count, 2], data: labels.flatMap { [1 - $0, $0] })
 }
 
@@ -169,7 +169,7 @@ final class TrainingTests: XCTestCase {
             let model = trainingTestModel(seed: 7, head: 2, activation: .softmax)
             let config = TrainingConfig(epochs: 12, batchSize: 16, learningRate: 0.01, loss: loss, seed: 8)
             let history = Trainer(model: model, config: config, encoding: .twoClass)
-                .fit(x: train.x, y: twoClassTargets(train.labels), validation: (val.x, twoClassTargets(val.labels)))
+                .fit(x: train.x, y: trainingTestTwoClass(train.labels), validation: (val.x, trainingTestTwoClass(val.labels)))
             XCTAssertEqual(history.epochs.last!.valF1.count, 1)
             XCTAssertGreaterThanOrEqual(history.epochs.last!.valF1[0], 0.95, "\(loss)")
             XCTAssertLessThan(history.epochs.last!.valLoss!, history.epochs.first!.valLoss!, "\(loss)")
@@ -194,7 +194,7 @@ final class TrainingTests: XCTestCase {
             let model = trainingTestModel(seed: 15, head: 2, activation: .softmax, runningMean: true)
             let config = TrainingConfig(epochs: 4, batchSize: 10, learningRate: 0.01, classWeighting: true, seed: 16)
             let h = Trainer(model: model, config: config, encoding: .twoClass)
-                .fit(x: train.x, y: twoClassTargets(train.labels), validation: (val.x, twoClassTargets(val.labels)),
+                .fit(x: train.x, y: trainingTestTwoClass(train.labels), validation: (val.x, trainingTestTwoClass(val.labels)),
                      batchTransform: { x, rng in
                          for i in x.data.indices { x.data[i] += Float(0.1 * rng.normal()) }
                      })
@@ -210,7 +210,7 @@ final class TrainingTests: XCTestCase {
         let model = trainingTestModel(seed: 15, head: 2, activation: .softmax, runningMean: true)
         let h3 = Trainer(model: model, config: TrainingConfig(epochs: 4, batchSize: 10, learningRate: 0.01,
                                                               classWeighting: true, seed: 17), encoding: .twoClass)
-            .fit(x: train.x, y: twoClassTargets(train.labels), validation: (val.x, twoClassTargets(val.labels)))
+            .fit(x: train.x, y: trainingTestTwoClass(train.labels), validation: (val.x, trainingTestTwoClass(val.labels)))
         XCTAssertNotEqual(h1.epochs.map(\.trainLoss), h3.epochs.map(\.trainLoss))
     }
 
@@ -330,7 +330,7 @@ final class TrainingTests: XCTestCase {
         let model = trainingTestModel(seed: 30, head: 2, activation: .softmax)
         let trainer = Trainer(model: model, config: TrainingConfig(epochs: 1), encoding: .twoClass)
         // 1 positive, 3 negatives: w1 = 4/(2·1) = 2, w0 = 4/(2·3) = 2/3.
-        let w = trainer.classWeights(twoClassTargets([0, 1, 0, 0]))
+        let w = trainer.classWeights(trainingTestTwoClass([0, 1, 0, 0]))
         let t = Float(2.0 / 3.0)
         XCTAssertEqual(w.data, [t, t, 2, 2, t, t, t, t])
 
@@ -421,7 +421,7 @@ final class TrainingTests: XCTestCase {
         let ha = Trainer(model: a, config: TrainingConfig(epochs: 3, batchSize: 16, learningRate: 0.01,
                                                           mixedLoss: .cachedLogits, classWeighting: true,
                                                           shuffle: false), encoding: .twoClass)
-            .fit(x: train.x, y: twoClassTargets(train.labels), validation: (val.x, twoClassTargets(val.labels)))
+            .fit(x: train.x, y: trainingTestTwoClass(train.labels), validation: (val.x, trainingTestTwoClass(val.labels)))
         XCTAssertLessThan(maxAbsDifference(ha.epochs.map { Float($0.trainLoss) },
                                            [0.5698665976524353, 0.49325260519981384, 0.420523464679718]), 1e-5)
         XCTAssertLessThan(maxAbsDifference(ha.epochs.map { Float($0.valLoss!) },
