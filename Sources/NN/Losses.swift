@@ -17,12 +17,13 @@ public enum LossKind: String, Codable, Sendable {
 /// logits whatever activation produced them, so softmax + BCE becomes
 /// `sigmoid_cross_entropy_with_logits` of the *softmax's* logits (a Dense(2, softmax) head
 /// with logits (0.4, −0.3), (1.1, 2.0), (0.2, 0.1) and one-hot targets (1,0), (1,0), (0,1) gives
-/// 0.8206949 in `model.evaluate`, against 0.7962455 on probabilities). Keras 2.2 (the study's
-/// era) clipped the probabilities instead.
+/// 0.8206949 in `model.evaluate`, against 0.7962455 on probabilities). Standalone Keras 2.x
+/// (whose TensorFlow backend recognised only a preceding `Sigmoid` op for BCE) computed the
+/// mixed pairs on clipped probabilities; which version the study ran is not recorded.
 public enum MixedLossSemantics: String, Codable, Sendable {
-    /// Keras 2: the loss on the activation's probabilities, clipped to [1e-7, 1 − 1e-7].
+    /// Standalone Keras 2.x: the loss on the activation's probabilities, clipped to [1e-7, 1 − 1e-7].
     case clippedProbabilities
-    /// Keras ≥ 2.5 / Keras 3: BCE is always sigmoid-BCE of the logits, CCE always
+    /// Keras 3 (and later tf.keras): BCE is always sigmoid-BCE of the logits, CCE always
     /// softmax-CCE of the logits, whichever of sigmoid/softmax the head has.
     case cachedLogits
 }
@@ -40,8 +41,8 @@ public enum MixedLossSemantics: String, Codable, Sendable {
 ///   ∂ℓ_i/∂z_ik = q_ik·Σ_j y_ij − y_ik with q = softmax(z) (weights folded into y·w).
 /// - With `MixedLossSemantics.cachedLogits`, softmax + BCE and sigmoid + CCE use the two
 ///   stable formulas above on the logits (Keras 3's behaviour).
-/// - Every other pair (softmax + BCE — the study's own combination — sigmoid + CCE, and
-///   linear/relu outputs), as Keras computes it on probabilities:
+/// - Every other pair (with the default `.clippedProbabilities`: softmax + BCE — the study's
+///   own combination — and sigmoid + CCE; always: linear/relu outputs), on probabilities:
 ///   BCE ℓ = −(y·log clip(p) + (1 − y)·log(1 − clip(p)));
 ///   CCE first renormalises q = p / Σ_j p_j (as Keras does), then ℓ_i = −Σ_j y_ij·log clip(q_ij).
 ///   The gradient is the exact gradient of that expression: zero where the clip is active

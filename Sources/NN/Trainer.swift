@@ -13,7 +13,8 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var learningRate: Double
     public var optimizer: OptimizerKind
     public var loss: LossKind
-    /// How softmax + BCE / sigmoid + CCE are computed (default Keras 2's clipped probabilities).
+    /// How softmax + BCE / sigmoid + CCE are computed: `.clippedProbabilities` (default,
+    /// standalone Keras 2.x) or `.cachedLogits` (Keras 3, as the anchors' TensorFlow 2.21 does).
     public var mixedLoss: MixedLossSemantics
     public var earlyStopping: EarlyStopping?
     public var reduceLROnPlateau: ReduceLROnPlateau?
