@@ -1,0 +1,101 @@
+import Foundation
+
+/// One series of a bar chart: a value per category.
+public struct BarSeries: Sendable, Equatable {
+    public var name: String
+    public var values: [Double]
+    public init(name: String, values: [Double]) { self.name = name; self.values = values }
+}
+
+/// Bars per category, grouped side by side (one bar per series) or stacked, on a y axis from
+/// 0 with nice ticks; optional value labels above each bar (inside each stacked segment
+/// when it is tall enough, and the total above each stack). A legend appears when there is
+/// more than one series. Values must be ≥ 0.
+public struct BarChart: Figure {
+    public var title: String
+    public var xLabel: String
+    public var yLabel: String
+    public var categories: [String]
+    public var series: [BarSeries]
+    public var stacked: Bool
+    public var valueLabels: Bool
+    public var width: Double
+    public var height: Double
+
+    public init(title: String, xLabel: String = "", yLabel: String = "", categories: [String],
+                series: [BarSeries], stacked: Bool = false, valueLabels: Bool = true,
+                width: Double = 640, height: Double = 400) {
+        precondition(!categories.isEmpty, "BarChart '\(title)': no categories")
+        precondition(!series.isEmpty, "BarChart '\(title)': no series")
+        for s in series {
+            precondition(s.values.count == categories.count,
+                         "BarChart '\(title)': series '\(s.name)' has \(s.values.count) values for \(categories.count) categories")
+            precondition(s.values.allSatisfy { $0 >= 0 && $0.isFinite },
+                         "BarChart '\(title)': series '\(s.name)' has a negative or non-finite value")
+        }
+        self.title = title; self.xLabel = xLabel; self.yLabel = yLabel
+        self.categories = categories; self.series = series
+        self.stacked = stacked; self.valueLabels = valueLabels
+        self.width = width; self.height = height
+    }
+
+    /// The tallest bar (or stack).
+    var maxValue: Double {
+        if stacked {
+            return categories.indices.map { c in series.map { $0.values[c] }.reduce(0, +) }.max() ?? 0
+        }
+        return series.flatMap(\.values).max() ?? 0
+    }
+
+    public func draw(_ canvas: Canvas) throws(PlotError) {
+        let top = max(maxValue, 1e-12)
+        // Headroom for the value labels above the tallest bar.
+        let yAxis = Axis.linear(yLabel, lo: 0, hi: valueLabels ? top * 1.08 : top)
+        let legend = series.count > 1
+            ? series.enumerated().map { LegendEntry(name: $1.name, color: Palette.color($0), swatch: .box) } : []
+        let frame = ChartFrame(title: title, x: .categorical(xLabel, categories), y: yAxis, legend: legend)
+        let l = frame.layout(canvas)
+        frame.drawUnderlay(canvas, l)
+
+        let slot = l.plot.width / Double(categories.count)
+        let groupWidth = slot * (series.count == 1 || stacked ? 0.62 : 0.8)
+        let barWidth = stacked ? groupWidth : groupWidth / Double(series.count)
+        let valueHeight = canvas.measure("0", font: Style.valueFont).height
+        for c in categories.indices {
+            let left = l.plot.x + slot * Double(c) + (slot - groupWidth) / 2
+            var base = 0.0
+            for (s, ser) in series.enumerated() {
+                let v = ser.values[c]
+                let x0 = stacked ? left : left + barWidth * Double(s)
+                let y0 = frame.py(stacked ? base : 0, l), y1 = frame.py((stacked ? base : 0) + v, l)
+                // A hairline gap between neighbouring bars of a group keeps them distinct.
+                let inset = (!stacked && series.count > 1) ? 0.75 : 0
+                let bar = Rect(x: x0 + inset, y: y1, width: barWidth - 2 * inset, height: y0 - y1)
+                canvas.fill(bar, Palette.color(s))
+                if stacked && s > 0 {  // a white seam between stacked segments
+                    canvas.line(bar.minX, y0, bar.maxX, y0, color: Style.background, width: 1)
+                }
+                if valueLabels {
+                    let text = formatValue(v)
+                    let tw = canvas.measure(text, font: Style.valueFont).width
+                    if stacked {
+                        if bar.height >= valueHeight + 4 && tw + 4 <= bar.width && v > 0 {
+                            let ink = Palette.color(s).luminance > 0.35 ? Style.text : Style.background
+                            canvas.drawText(text, x: bar.midX, y: bar.midY, font: Style.valueFont, color: ink,
+                                            horizontal: .center, vertical: .middle)
+                        }
+                    } else {
+                        canvas.drawText(text, x: bar.midX, y: y1 - 3, font: Style.valueFont,
+                                        color: Style.secondaryText, horizontal: .center, vertical: .bottom)
+                    }
+                }
+                base += v
+            }
+            if valueLabels && stacked && series.count > 1 {
+                canvas.drawText(formatValue(base), x: left + groupWidth / 2, y: frame.py(base, l) - 3,
+                                font: Style.valueFont, color: Style.text, horizontal: .center, vertical: .bottom)
+            }
+        }
+        frame.drawOverlay(canvas, l)
+    }
+}
