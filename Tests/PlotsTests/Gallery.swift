@@ -88,6 +88,85 @@ enum Gallery {
             return Curve(name: n, x: f, y: f.map { pow($0, k) })
         }
         out.append(("roc-curves", ROCCurveChart(title: "ROC, conv5 validation", curves: roc)))
+        // Confusion matrices (counts and normalised) and label co-occurrence.
+        let cm: [[Double]] = [[1402, 148], [121, 1329]]
+        out.append(("confusion-label1", Heatmap(
+            title: "Confusion matrix, label 1 (conv5, validation)", xLabel: "Predicted", yLabel: "True",
+            rowLabels: ["0", "1"], colLabels: ["0", "1"], values: cm,
+            annotations: cm.map { $0.map { formatValue($0) } }, colorBarLabel: "Images")))
+        out.append(("confusion-label1-normalised", Heatmap(
+            title: "Confusion matrix, label 1, normalised by true class", xLabel: "Predicted label", yLabel: "True label",
+            rowLabels: ["absent", "present"], colLabels: ["absent", "present"],
+            values: cm.map { row in row.map { $0 / row.reduce(0, +) } }, colorBarLabel: "Share of true class", range: 0...1)))
+        out.append(("cooccurrence", Heatmap(
+            title: "Label co-occurrence (training set)", rowLabels: ["label1", "label2", "label3"],
+            colLabels: ["label1", "label2", "label3"],
+            values: [[5550, 2210, 1460], [2210, 4350, 980], [1460, 980, 2720]], colorBarLabel: "Images")))
+
+        // Eleven noise scans: an original and ten "augmented" copies, plus difference maps.
+        var images: [ImageCell] = []
+        var base = [Double](repeating: 0, count: 64 * 64)
+        for r in 0..<64 { for c in 0..<64 {
+            let dx = Double(c) - 31.5, dy = Double(r) - 33
+            let d = (dx * dx / (26 * 26) + dy * dy / (29 * 29))
+            base[r * 64 + c] = d < 1 ? 90 + 80 * (1 - d) : 0
+        } }
+        let captions = ["original", "rotate −37°", "flip horizontal", "flip vertical", "shear x 0.3",
+                        "scale 1.2 × 0.9", "median blur 7", "cut-out 40", "cut-out 10 + 50",
+                        "full stream, copy 1", "full stream, copy 2 with a long caption that wraps"]
+        for (k, caption) in captions.enumerated() {
+            var px = [UInt8](repeating: 0, count: 64 * 64)
+            for i in 0..<(64 * 64) {
+                let noise = (rng.next() - 0.5) * 60
+                px[i] = UInt8(max(0, min(255, base[i] + (base[i] > 0 ? noise : 0) + Double(k) * 3)))
+            }
+            images.append(ImageCell(caption: caption, width: 64, height: 64, pixels: px))
+        }
+        out.append(("augmentations", ImageGrid(title: "One scan and its augmented copies", columns: 6, cells: images, cellSize: 112)))
+        let diff = (0..<(64 * 64)).map { i in Float((rng.next() - 0.5) * 40 + (i % 64 < 32 ? 15 : -15)) }
+        let mean = (0..<(64 * 64)).map { i in Float(base[i] + rng.next() * 10) }
+        out.append(("mean-and-difference", ImageGrid(title: "Mean image and difference (positive − negative)", columns: 3, cells: [
+            ImageCell(caption: "mean, label1 = 1", width: 64, height: 64, values: mean, diverging: false),
+            ImageCell(caption: "difference", width: 64, height: 64, values: diff, diverging: true),
+            ImageCell(caption: "black image", width: 64, height: 64, pixels: [UInt8](repeating: 0, count: 4096)),
+        ], cellSize: 160)))
+
+        // Architecture diagrams (shapes from STUDY-NOTES, Keras naming).
+        out.append(("conv2-diagram", ArchitectureDiagram(title: "conv2", nodes: conv2Nodes)))
+        out.append(("conv5-diagram", ArchitectureDiagram(title: "conv5", nodes: conv5Nodes)))
         return out
     }
+
+    /// Builds nodes from (name, type, output) with each input the previous output.
+    static func chain(_ input: String, _ layers: [(String, String, String)]) -> [DiagramNode] {
+        var nodes = [DiagramNode(name: "input_1", type: "InputLayer", input: "[\(input)]", output: "[\(input)]")]
+        var previous = input
+        for (name, type, output) in layers {
+            nodes.append(DiagramNode(name: name, type: type, input: previous, output: output))
+            previous = output
+        }
+        return nodes
+    }
+
+    static let conv2Nodes = chain("(None, 64, 64, 3)", [
+        ("conv2d_1", "Conv2D", "(None, 64, 64, 25)"), ("max_pooling2d_1", "MaxPooling2D", "(None, 32, 32, 25)"),
+        ("conv2d_2", "Conv2D", "(None, 16, 16, 50)"), ("max_pooling2d_2", "MaxPooling2D", "(None, 8, 8, 50)"),
+        ("batch_normalization", "BatchNormalization", "(None, 8, 8, 50)"), ("conv2d_3", "Conv2D", "(None, 4, 4, 70)"),
+        ("max_pooling2d_3", "MaxPooling2D", "(None, 2, 2, 70)"), ("batch_normalization_1", "BatchNormalization", "(None, 2, 2, 70)"),
+        ("flatten", "Flatten", "(None, 280)"), ("dense", "Dense", "(None, 100)"), ("dense_1", "Dense", "(None, 100)"),
+        ("dropout", "Dropout", "(None, 100)"), ("dense_2", "Dense", "(None, 2)"),
+    ])
+
+    static let conv5Nodes = chain("(None, 64, 64, 3)", [
+        ("conv2d_9", "Conv2D", "(None, 64, 64, 32)"), ("conv2d_10", "Conv2D", "(None, 62, 62, 32)"),
+        ("max_pooling2d_8", "MaxPooling2D", "(None, 31, 31, 32)"), ("dropout_6", "Dropout", "(None, 31, 31, 32)"),
+        ("conv2d_11", "Conv2D", "(None, 31, 31, 64)"), ("conv2d_12", "Conv2D", "(None, 29, 29, 64)"),
+        ("max_pooling2d_9", "MaxPooling2D", "(None, 14, 14, 64)"), ("dropout_7", "Dropout", "(None, 14, 14, 64)"),
+        ("conv2d_13", "Conv2D", "(None, 14, 14, 128)"), ("conv2d_14", "Conv2D", "(None, 12, 12, 128)"),
+        ("activation", "Activation", "(None, 12, 12, 128)"), ("max_pooling2d_10", "MaxPooling2D", "(None, 6, 6, 128)"),
+        ("dropout_8", "Dropout", "(None, 6, 6, 128)"), ("conv2d_15", "Conv2D", "(None, 6, 6, 512)"),
+        ("conv2d_16", "Conv2D", "(None, 2, 2, 512)"), ("max_pooling2d_11", "MaxPooling2D", "(None, 1, 1, 512)"),
+        ("dropout_9", "Dropout", "(None, 1, 1, 512)"), ("flatten_5", "Flatten", "(None, 512)"),
+        ("dense_11", "Dense", "(None, 1024)"), ("dropout_10", "Dropout", "(None, 1024)"), ("dense_12", "Dense", "(None, 2)"),
+    ])
 }
