@@ -138,10 +138,11 @@ public final class Canvas {
 
     deinit { cairo_destroy(cr) }
 
-    /// A canvas on a 1×1 image surface, used to measure text before a figure knows its size.
-    static func measuring() -> Canvas {
+    /// A canvas on a 1×1 image surface that measures text (and reports the logical size
+    /// `width` × `height` for layout code) without drawing anything visible.
+    static func measuring(width: Double = 1, height: Double = 1) -> Canvas {
         let surface = CairoSurface(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1))
-        return Canvas(surface: surface, width: 1, height: 1, scale: 1)
+        return Canvas(surface: surface, width: width, height: height, scale: 1)
     }
 
     func check(_ what: String) throws(PlotError) {
@@ -316,6 +317,28 @@ enum Renderer {
                                                        Unmanaged.passUnretained(sink).toOpaque())
         if status != CAIRO_STATUS_SUCCESS { throw PlotError(cairo: status, while: "encoding PNG") }
         return sink.bytes
+    }
+
+    /// The rendered pixels of `figure` at `scale`, as RGB bytes (rows top to bottom), for
+    /// tests that look at colours.
+    static func rgbPixels(_ figure: any Figure, scale: Double) throws(PlotError) -> (width: Int, height: Int, rgb: [UInt8]) {
+        let w = Int32((figure.width * scale).rounded(.up)), h = Int32((figure.height * scale).rounded(.up))
+        let surface = CairoSurface(cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h))
+        try draw(figure, on: surface, scale: scale)
+        cairo_surface_flush(surface.raw)
+        guard let data = cairo_image_surface_get_data(surface.raw) else {
+            throw PlotError("cairo image surface has no pixel data")
+        }
+        let stride = Int(cairo_image_surface_get_stride(surface.raw))
+        var rgb = [UInt8](repeating: 0, count: Int(w) * Int(h) * 3)
+        for row in 0..<Int(h) {
+            let line = (data + row * stride).withMemoryRebound(to: UInt32.self, capacity: Int(w)) { $0 }
+            for col in 0..<Int(w) {
+                let v = line[col], i = (row * Int(w) + col) * 3
+                rgb[i] = UInt8((v >> 16) & 0xFF); rgb[i + 1] = UInt8((v >> 8) & 0xFF); rgb[i + 2] = UInt8(v & 0xFF)
+            }
+        }
+        return (Int(w), Int(h), rgb)
     }
 
     /// SVG 1.1 bytes of `figure`, sized in user units equal to points.

@@ -82,9 +82,10 @@ public enum FigureWriter {
     }
 
     /// SVG bytes with cairo's process-wide object counters renumbered, so the same figure
-    /// gives the same bytes however many figures the process drew before.
+    /// gives the same bytes however many figures the process drew before, and images
+    /// marked for pixelated scaling.
     static func svgBytes(_ figure: any Figure) throws(PlotError) -> [UInt8] {
-        Array(SVGNormalizer.normalize(String(decoding: try Renderer.svg(figure), as: UTF8.self)).utf8)
+        Array(SVGNormalizer.process(String(decoding: try Renderer.svg(figure), as: UTF8.self)).utf8)
     }
 
     /// Writes `bytes` to a temporary file beside `url`, then renames it to `url`.

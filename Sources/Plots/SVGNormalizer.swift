@@ -5,7 +5,15 @@
 /// renumbers every such id, per prefix, by order of first appearance (1, 2, …) wherever it
 /// occurs after `"` or `#` (definitions and `url(#…)` / `xlink:href="#…"` references).
 /// Glyph ids (`glyph0-1`) are already per-document and are left alone.
+///
+/// It also marks every `<image>` for nearest-neighbour scaling (cairo 1.16 drops the
+/// pattern filter in SVG), so upscaled scans stay sharp squares in browsers too.
 enum SVGNormalizer {
+    static func process(_ svg: String) -> String {
+        normalize(svg).replacingOccurrences(
+            of: "<image ", with: "<image image-rendering=\"optimizeSpeed\" style=\"image-rendering:pixelated\" ")
+    }
+
     static let prefixes = ["surface", "image", "pattern", "clip", "mask", "source", "filter"]
 
     static func normalize(_ svg: String) -> String {

@@ -6,26 +6,37 @@ import Foundation
 /// A degenerate range (min == max) is widened to min−1…max+1 (or ±10 % of |min|).
 public func niceTicks(min lo: Double, max hi: Double, maxCount: Int = 6) -> [Double] {
     precondition(lo.isFinite && hi.isFinite, "niceTicks: bounds must be finite, got \(lo)…\(hi)")
-    precondition(maxCount >= 2, "niceTicks: maxCount must be at least 2, got \(maxCount)")
+    precondition(maxCount >= 3, "niceTicks: maxCount must be at least 3, got \(maxCount)")
     var a = Swift.min(lo, hi), b = Swift.max(lo, hi)
     if a == b {
         let pad = a == 0 ? 1 : abs(a) * 0.1
         a -= pad; b += pad
     }
     let step = niceStep(min: a, max: b, maxCount: maxCount)
-    let first = (a / step + 1e-9).rounded(.down), last = (b / step - 1e-9).rounded(.up)
+    let first = floorTolerant(a / step), last = ceilTolerant(b / step)
     return stride(from: first, through: last, by: 1).map { cleanMultiple($0, of: step) }
 }
 
-/// The smallest step 1, 2 or 5 × 10ᵏ for which the enclosing ticks of [min, max] number
-/// at most `maxCount`.
+/// ⌊x⌋, except that x within 1e-9 of an integer counts as that integer (binary noise).
+func floorTolerant(_ x: Double) -> Double {
+    abs(x - x.rounded()) < 1e-9 ? x.rounded() : x.rounded(.down)
+}
+
+/// ⌈x⌉ with the same tolerance as `floorTolerant`.
+func ceilTolerant(_ x: Double) -> Double {
+    abs(x - x.rounded()) < 1e-9 ? x.rounded() : x.rounded(.up)
+}
+
+/// The smallest step 1, 2 or 5 × 10ᵏ for which the enclosing ticks of [min, max] (min < max)
+/// number at most `maxCount` (≥ 3; a step ≥ max − min always gives at most three).
 public func niceStep(min a: Double, max b: Double, maxCount: Int) -> Double {
+    precondition(a < b && maxCount >= 3, "niceStep: need min < max and maxCount ≥ 3")
     let range = b - a
     var exponent = (log10(range / Double(maxCount - 1))).rounded(.down) - 1
     while true {
         for mantissa in [1.0, 2.0, 5.0] {
             let step = mantissa * pow(10, exponent)
-            let count = (b / step - 1e-9).rounded(.up) - (a / step + 1e-9).rounded(.down) + 1
+            let count = ceilTolerant(b / step) - floorTolerant(a / step) + 1
             if count <= Double(maxCount) { return step }
         }
         exponent += 1
