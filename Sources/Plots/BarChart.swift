@@ -47,20 +47,44 @@ public struct BarChart: Figure {
         return series.flatMap(\.values).max() ?? 0
     }
 
+    /// Bar geometry within a plot of width `plotWidth`: slot per category, group and bar width.
+    func barGeometry(plotWidth: Double) -> (slot: Double, group: Double, bar: Double) {
+        let slot = plotWidth / Double(categories.count)
+        let group = slot * (series.count == 1 || stacked ? 0.62 : 0.8)
+        return (slot, group, stacked ? group : group / Double(series.count))
+    }
+
     public func draw(_ canvas: Canvas) throws(PlotError) {
         let top = max(maxValue, 1e-12)
-        // Headroom for the value labels above the tallest bar.
-        let yAxis = Axis.linear(yLabel, lo: 0, hi: valueLabels ? top * 1.08 : top)
         let legend = series.count > 1
             ? series.enumerated().map { LegendEntry(name: $1.name, color: Palette.color($0), swatch: .box) } : []
-        let frame = ChartFrame(title: title, x: .categorical(xLabel, categories), y: yAxis, legend: legend)
-        let l = frame.layout(canvas)
+        var frame = ChartFrame(title: title, x: .categorical(xLabel, categories), y: .linear(yLabel, lo: 0, hi: top),
+                               legend: legend)
+        var l = frame.layout(canvas)
+        // Value labels above grouped bars: horizontal when they fit the bar, else turned to
+        // read upwards. Either way the y axis gets enough headroom (in points) to hold them.
+        let valueHeight = canvas.measure("0", font: Style.valueFont).height
+        var rotateLabels = false
+        if valueLabels {
+            var headroom = valueHeight + 4
+            if !stacked {
+                let widest = series.flatMap(\.values).map { canvas.measure(formatValue($0), font: Style.valueFont).width }.max() ?? 0
+                if widest > barGeometry(plotWidth: l.plot.width).bar + 2 {
+                    rotateLabels = true
+                    headroom = widest + 6
+                }
+            }
+            let fraction = min(headroom / l.plot.height, 0.5)
+            // The axis ends just above the labels (not at the next round tick, which could
+            // nearly double the range); its ticks stay round numbers inside the range.
+            let ticked = Axis.linear(yLabel, lo: 0, hi: top)
+            frame.y = .fixed(yLabel, lo: 0, hi: max(top / (1 - fraction), ticked.upper), maxTicks: 6)
+            if frame.y.ticks.count < 4 { frame.y = .fixed(yLabel, lo: 0, hi: frame.y.upper, maxTicks: 8) }
+            l = frame.layout(canvas)
+        }
         frame.drawUnderlay(canvas, l)
 
-        let slot = l.plot.width / Double(categories.count)
-        let groupWidth = slot * (series.count == 1 || stacked ? 0.62 : 0.8)
-        let barWidth = stacked ? groupWidth : groupWidth / Double(series.count)
-        let valueHeight = canvas.measure("0", font: Style.valueFont).height
+        let (slot, groupWidth, barWidth) = barGeometry(plotWidth: l.plot.width)
         for c in categories.indices {
             let left = l.plot.x + slot * Double(c) + (slot - groupWidth) / 2
             var base = 0.0
@@ -84,6 +108,9 @@ public struct BarChart: Figure {
                             canvas.drawText(text, x: bar.midX, y: bar.midY, font: Style.valueFont, color: ink,
                                             horizontal: .center, vertical: .middle)
                         }
+                    } else if rotateLabels {
+                        canvas.drawText(text, x: bar.midX, y: y1 - 3, font: Style.valueFont, color: Style.secondaryText,
+                                        horizontal: .leading, vertical: .middle, rotation: -Double.pi / 2)
                     } else {
                         canvas.drawText(text, x: bar.midX, y: y1 - 3, font: Style.valueFont,
                                         color: Style.secondaryText, horizontal: .center, vertical: .bottom)

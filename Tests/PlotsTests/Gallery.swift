@@ -42,6 +42,16 @@ enum Gallery {
             categories: ["conv1", "conv2", "conv3", "conv4", "conv5", "lstm1", "fc1", "fc2"],
             series: [BarSeries(name: "F1", values: [0.861, 0.874, 0.889, 0.852, 0.907, 0.843, 0.801, 0.812])])))
 
+        let models = ["conv1", "conv2", "conv3", "conv4", "conv5", "lstm1", "fc1", "fc2"]
+        out.append(("f1-per-model-per-label", BarChart(
+            title: "Validation F1 per label and architecture", xLabel: "Architecture", yLabel: "F1",
+            categories: models,
+            series: (1...3).map { k in BarSeries(name: "label\(k)", values: models.indices.map { 0.95 - 0.03 * Double(k) - 0.01 * Double($0 % 4) }) })))
+        out.append(("long-categories", BarChart(
+            title: "Images removed by each cleaning step", yLabel: "Images",
+            categories: ["all black images except one", "duplicates of another image", "unreadable files", "kept"],
+            series: [BarSeries(name: "", values: [4984, 0, 0, 10016])])))
+
         // Training curves: loss per epoch, train solid, validation dashed.
         let epochs = (1...12).map(Double.init)
         let trainLoss = epochs.map { 0.62 * exp(-$0 / 4) + 0.18 }
