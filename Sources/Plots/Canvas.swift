@@ -112,14 +112,18 @@ public final class Canvas {
     /// Logical size of the figure in points.
     public let width: Double
     public let height: Double
+    /// Whether the surface is SVG or PDF: their viewers may smooth embedded bitmaps whatever
+    /// the pattern filter says, so `drawImage` enlarges the bitmap itself first.
+    let isVector: Bool
     /// Cache of measured advance widths, keyed by font and text.
     private var widthCache: [Font: [String: Double]] = [:]
 
     /// The font family every figure uses; fontconfig resolves it to DejaVuSans.ttf on Debian.
     public static let fontFamily = "DejaVu Sans"
 
-    init(surface: CairoSurface, width: Double, height: Double, scale: Double) {
+    init(surface: CairoSurface, width: Double, height: Double, scale: Double, isVector: Bool = false) {
         self.surface = surface
+        self.isVector = isVector
         self.cr = cairo_create(surface.raw)
         self.width = width
         self.height = height
@@ -259,10 +263,15 @@ public final class Canvas {
     // MARK: Images
 
     /// Draws an RGB image (`rgb`: height × width × 3 bytes, row-major) scaled into `rect`
-    /// with nearest-neighbour sampling, so each source pixel stays a sharp square.
-    public func drawImage(width w: Int, height h: Int, rgb: [UInt8], in rect: Rect) {
-        precondition(w > 0 && h > 0 && rgb.count == w * h * 3,
-                     "Canvas.drawImage: \(rgb.count) bytes for a \(w)×\(h) RGB image")
+    /// with nearest-neighbour sampling, so each source pixel stays a sharp square. On SVG and
+    /// PDF surfaces the bitmap is first enlarged k× by pixel repetition (k = ⌈2·rect.width/w⌉,
+    /// at most 8), so even viewers that smooth bitmaps show crisp pixels.
+    public func drawImage(width w0: Int, height h0: Int, rgb rgb0: [UInt8], in rect: Rect) {
+        precondition(w0 > 0 && h0 > 0 && rgb0.count == w0 * h0 * 3,
+                     "Canvas.drawImage: \(rgb0.count) bytes for a \(w0)×\(h0) RGB image")
+        let k = isVector ? min(8, max(1, Int((2 * rect.width / Double(w0)).rounded(.up)))) : 1
+        let (w, h) = (w0 * k, h0 * k)
+        let rgb = k == 1 ? rgb0 : Canvas.enlarge(rgb0, width: w0, height: h0, by: k)
         let image = CairoSurface(cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(w), Int32(h)))
         guard cairo_surface_status(image.raw) == CAIRO_STATUS_SUCCESS,
               let data = cairo_image_surface_get_data(image.raw) else {
@@ -290,6 +299,20 @@ public final class Canvas {
     }
 }
 
+extension Canvas {
+    /// Repeats every pixel of an RGB image k×k times (nearest-neighbour enlargement).
+    static func enlarge(_ rgb: [UInt8], width w: Int, height h: Int, by k: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: w * h * k * k * 3)
+        for row in 0..<(h * k) {
+            for col in 0..<(w * k) {
+                let src = ((row / k) * w + col / k) * 3, dst = (row * w * k + col) * 3
+                out[dst] = rgb[src]; out[dst + 1] = rgb[src + 1]; out[dst + 2] = rgb[src + 2]
+            }
+        }
+        return out
+    }
+}
+
 // MARK: - Rendering a figure
 
 /// Renders figures onto cairo surfaces and returns the encoded bytes.
@@ -297,9 +320,10 @@ enum Renderer {
     /// Fixed creation date written into every PDF so repeated runs are byte-identical.
     static let pdfDate = "2024-01-01T00:00:00Z"
 
-    private static func draw(_ figure: any Figure, on surface: CairoSurface, scale: Double) throws(PlotError) {
+    private static func draw(_ figure: any Figure, on surface: CairoSurface, scale: Double,
+                             isVector: Bool = false) throws(PlotError) {
         try surface.check("creating a \(Int(figure.width))×\(Int(figure.height)) surface")
-        let canvas = Canvas(surface: surface, width: figure.width, height: figure.height, scale: scale)
+        let canvas = Canvas(surface: surface, width: figure.width, height: figure.height, scale: scale, isVector: isVector)
         canvas.fill(Rect(x: 0, y: 0, width: figure.width, height: figure.height), Style.background)
         try figure.draw(canvas)
         try canvas.check("drawing \(type(of: figure))")
@@ -349,7 +373,7 @@ enum Renderer {
         let surface = CairoSurface(raw)
         cairo_svg_surface_restrict_to_version(raw, CAIRO_SVG_VERSION_1_1)
         cairo_svg_surface_set_document_unit(raw, CAIRO_SVG_UNIT_USER)
-        try draw(figure, on: surface, scale: 1)
+        try draw(figure, on: surface, scale: 1, isVector: true)
         cairo_surface_finish(raw)
         try surface.check("writing SVG")
         return sink.bytes
@@ -363,7 +387,7 @@ enum Renderer {
         let surface = CairoSurface(raw)
         cairo_pdf_surface_set_metadata(raw, CAIRO_PDF_METADATA_CREATE_DATE, pdfDate)
         cairo_pdf_surface_set_metadata(raw, CAIRO_PDF_METADATA_CREATOR, "MedicalScanStudy Plots")
-        try draw(figure, on: surface, scale: 1)
+        try draw(figure, on: surface, scale: 1, isVector: true)
         cairo_surface_finish(raw)
         try surface.check("writing PDF")
         return sink.bytes

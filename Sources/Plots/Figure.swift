@@ -48,8 +48,13 @@ public enum FigureWriter {
                              formats: [FigureFormat] = FigureFormat.allCases) throws(PlotError) -> [URL] {
         var written: [URL] = []
         for format in formats {
-            let bytes = try data(figure, format: format)
             let url = URL(fileURLWithPath: base.path + format.suffix)
+            let bytes: [UInt8]
+            do {
+                bytes = try data(figure, format: format)
+            } catch {
+                throw PlotError("cannot write figure \(url.path): \(error.message)", path: url.path)
+            }
             try writeAtomically(bytes, to: url)
             written.append(url)
         }

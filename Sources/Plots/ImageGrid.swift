@@ -32,24 +32,37 @@ public struct ImageCell: Sendable, Equatable {
         self.content = .values(values, diverging: diverging, limit: limit)
     }
 
+    /// The values mapped to the ends of the colour map: −m…m for a diverging cell, min…max
+    /// for a grey float cell, nil for 8-bit pixels (0…255). Put it in the caption when the
+    /// scale matters, e.g. "difference (±0.31)".
+    public var displayRange: ClosedRange<Double>? {
+        guard case let .values(v, diverging, limit) = content else { return nil }
+        let finite = v.filter(\.isFinite).map(Double.init)
+        if diverging {
+            let m = limit ?? (finite.map(abs).max() ?? 1)
+            let scale = m > 0 ? m : 1
+            return -scale...scale
+        }
+        let lo = finite.min() ?? 0, hi = finite.max() ?? 1
+        return lo...(hi > lo ? hi : lo + 1)
+    }
+
     /// RGB bytes (height × width × 3) of the cell as drawn.
     func rgb() -> [UInt8] {
         var out = [UInt8](repeating: 0, count: width * height * 3)
         switch content {
         case let .gray(p):
             for (i, v) in p.enumerated() { out[3 * i] = v; out[3 * i + 1] = v; out[3 * i + 2] = v }
-        case let .values(v, diverging, limit):
-            let finite = v.filter(\.isFinite).map(Double.init)
+        case let .values(v, diverging, _):
+            let range = displayRange!
             if diverging {
-                let m = limit ?? (finite.map(abs).max() ?? 1)
-                let scale = m > 0 ? m : 1
+                let scale = range.upperBound
                 for (i, x) in v.enumerated() {
                     let (r, g, b) = ColorMap.diverging(0.5 + 0.5 * Double(x) / scale).bytes
                     out[3 * i] = r; out[3 * i + 1] = g; out[3 * i + 2] = b
                 }
             } else {
-                let lo = finite.min() ?? 0, hi = finite.max() ?? 1
-                let span = hi > lo ? hi - lo : 1
+                let lo = range.lowerBound, span = range.upperBound - range.lowerBound
                 for (i, x) in v.enumerated() {
                     let g = UInt8((min(max((Double(x) - lo) / span, 0), 1) * 255).rounded())
                     out[3 * i] = g; out[3 * i + 1] = g; out[3 * i + 2] = g

@@ -137,7 +137,8 @@ enum Gallery {
         let mean = (0..<(64 * 64)).map { i in Float(base[i] + rng.next() * 10) }
         out.append(("mean-and-difference", ImageGrid(title: "Mean image and difference (positive − negative)", columns: 3, cells: [
             ImageCell(caption: "mean, label1 = 1", width: 64, height: 64, values: mean, diverging: false),
-            ImageCell(caption: "difference", width: 64, height: 64, values: diff, diverging: true),
+            ImageCell(caption: "difference (±\(formatValue(ImageCell(caption: "", width: 64, height: 64, values: diff, diverging: true).displayRange!.upperBound, maxDecimals: 1)))",
+                      width: 64, height: 64, values: diff, diverging: true),
             ImageCell(caption: "black image", width: 64, height: 64, pixels: [UInt8](repeating: 0, count: 4096)),
         ], cellSize: 160)))
 

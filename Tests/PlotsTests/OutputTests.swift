@@ -160,6 +160,19 @@ final class OutputTests: XCTestCase {
         XCTAssertEqual(Array(rgb[6..<9]), [0xB2, 0x18, 0x2B])
     }
 
+    func testDisplayRanges() {
+        XCTAssertEqual(ImageCell(caption: "", width: 2, height: 1, values: [-0.5, 0.25], diverging: true).displayRange, -0.5...0.5)
+        XCTAssertEqual(ImageCell(caption: "", width: 2, height: 1, values: [-0.5, 0.25], diverging: true, limit: 2).displayRange, -2...2)
+        XCTAssertEqual(ImageCell(caption: "", width: 2, height: 1, values: [3, 7], diverging: false).displayRange, 3...7)
+        XCTAssertNil(ImageCell(caption: "", width: 1, height: 1, pixels: [9]).displayRange)
+    }
+
+    func testEnlargeRepeatsPixels() {
+        let rgb: [UInt8] = [1, 2, 3, 4, 5, 6]  // 2×1
+        let big = Canvas.enlarge(rgb, width: 2, height: 1, by: 2)
+        XCTAssertEqual(big, [1, 2, 3, 1, 2, 3, 4, 5, 6, 4, 5, 6, 1, 2, 3, 1, 2, 3, 4, 5, 6, 4, 5, 6])
+    }
+
     // MARK: Errors
 
     func testWritingIntoAMissingDirectoryNamesThePath() {
