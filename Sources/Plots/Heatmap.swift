@@ -5,8 +5,8 @@ import Foundation
 /// matrices (counts or normalised), co-occurrence tables.
 ///
 /// `values[r][c]` is row r (top to bottom), column c (left to right). Cell text:
-/// `annotations` as given; nil prints each value (`formatValue`, two decimals at most);
-/// an empty array prints nothing. The text is white on dark cells and black on light ones.
+/// `annotations` as given; nil prints each value — integers with thousands separators
+/// when every value is whole, otherwise all with two decimals; an empty array prints nothing. The text is white on dark cells and black on light ones.
 public struct Heatmap: Figure {
     public var title: String
     public var xLabel: String
@@ -47,7 +47,10 @@ public struct Heatmap: Figure {
     }
 
     func text(row r: Int, col c: Int) -> String {
-        guard let annotations else { return formatValue(values[r][c], maxDecimals: 2) }
+        guard let annotations else {
+            let whole = values.allSatisfy { $0.allSatisfy { $0 == $0.rounded() } }
+            return whole ? formatValue(values[r][c]) : formatNumber(values[r][c], decimals: 2)
+        }
         return annotations.isEmpty ? "" : annotations[r][c]
     }
 

@@ -33,6 +33,7 @@ public struct LineChart: Figure {
                 markers: Bool = true, yRange: ClosedRange<Double>? = nil,
                 width: Double = 640, height: Double = 400) {
         precondition(!series.isEmpty, "LineChart '\(title)': no series")
+        if let r = yRange { precondition(r.lowerBound < r.upperBound, "LineChart '\(title)': empty yRange \(r)") }
         self.title = title; self.xLabel = xLabel; self.yLabel = yLabel
         self.series = series; self.markers = markers; self.yRange = yRange
         self.width = width; self.height = height

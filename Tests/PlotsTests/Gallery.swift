@@ -70,6 +70,14 @@ enum Gallery {
                      LineSeries(name: "conv5 validation", x: epochs, y: valF1.map { $0 + 0.01 }, dashed: true, colorIndex: 1)],
             yRange: 0.5...1)))
 
+        let names = ["conv1", "conv2", "conv3", "conv4", "conv5", "lstm1", "fc1", "fc2"]
+        out.append(("validation-f1-all", LineChart(
+            title: "Validation mean F1 per epoch, all eight architectures (joint multi-label training)",
+            xLabel: "Epoch", yLabel: "Mean F1",
+            series: names.enumerated().map { i, n in
+                LineSeries(name: "\(n) validation", x: epochs, y: valF1.map { $0 - 0.015 * Double(i) })
+            }, markers: false)))
+
         // Pixel intensity histogram: a spike at 0 (black background) and a tissue bump.
         var rng = Mix(state: 7)
         var counts = [Double](repeating: 0, count: 64)
