@@ -6,7 +6,9 @@ import Foundation
 ///
 /// `values[r][c]` is row r (top to bottom), column c (left to right). Cell text:
 /// `annotations` as given; nil prints each value — integers with thousands separators
-/// when every value is whole, otherwise all with two decimals; an empty array prints nothing. The text is white on dark cells and black on light ones.
+/// when every value is whole, otherwise all with two decimals; an empty array prints nothing.
+/// The text is white on dark cells and black on light ones. Cells are square (at most 160 pt)
+/// unless their column labels or texts need wider ones.
 public struct Heatmap: Figure {
     public var title: String
     public var xLabel: String
@@ -71,14 +73,21 @@ public struct Heatmap: Figure {
         let top = Style.margin + (title.isEmpty ? 0 : canvas.measure(title, font: Style.titleFont).height + 3 * g)
         let availW = width - 2 * Style.margin - leftW - rightW
         // Column labels may wrap to two lines; reserve for the worst case measured at the slot width.
-        var cell = min(availW / Double(cols), (height - top - Style.margin) / Double(rows))
-        var colLines = colLabels.map { ChartLayout.wrap($0, maxWidth: cell - 4) { canvas.measure($0, font: Style.tickFont).width } }
+        let measureTick: (String) -> Double = { canvas.measure($0, font: Style.tickFont).width }
+        // Column labels may wrap; reserve for the worst case measured at the slot width.
+        var side = min(availW / Double(cols), (height - top - Style.margin) / Double(rows))
+        var colLines = colLabels.map { ChartLayout.wrap($0, maxWidth: side - 4, measure: measureTick) }
         let bottomW = { (lines: [[String]]) in
             g + Double(lines.map(\.count).max() ?? 1) * tickH + (xLabel.isEmpty ? 0 : 2 * g + labelH) }
-        cell = min(availW / Double(cols), (height - top - Style.margin - bottomW(colLines)) / Double(rows))
-        cell = min(cell, 160)
-        colLines = colLabels.map { ChartLayout.wrap($0, maxWidth: cell - 4) { canvas.measure($0, font: Style.tickFont).width } }
-        let gridW = cell * Double(cols), gridH = cell * Double(rows)
+        side = min(availW / Double(cols), (height - top - Style.margin - bottomW(colLines)) / Double(rows), 160)
+        // Widen (not heighten) the cells when a label word or a cell text needs more room.
+        let words = colLabels.flatMap { $0.split(separator: " ").map { measureTick(String($0)) } }
+        let texts = (0..<rows).flatMap { r in (0..<cols).map { c in text(row: r, col: c) } }
+        let textFont = Font(size: min(15, max(9, side * 0.12)))
+        let needed = max((words.max() ?? 0) + 8, (texts.map { canvas.measure($0, font: textFont).width }.max() ?? 0) + 10)
+        let cellW = min(availW / Double(cols), max(side, needed)), cellH = side
+        colLines = colLabels.map { ChartLayout.wrap($0, maxWidth: cellW - 4, measure: measureTick) }
+        let gridW = cellW * Double(cols), gridH = cellH * Double(rows)
         let blockW = leftW + gridW + rightW
         let x0 = max(Style.margin, (width - blockW) / 2) + leftW
         let blockH = gridH + bottomW(colLines)
@@ -87,16 +96,15 @@ public struct Heatmap: Figure {
 
         // Cells and their text.
         // Cell text grows with the cells (9…15 pt) and shrinks to fit the widest text.
-        var font = Font(size: min(15, max(9, cell * 0.12)))
-        let texts = (0..<rows).flatMap { r in (0..<cols).map { c in text(row: r, col: c) } }
+        var font = textFont
         let widest = texts.map { canvas.measure($0, font: font).width }.max() ?? 0
-        if widest > cell - 6 { font.size *= max(0.5, (cell - 6) / widest) }
+        if widest > cellW - 6 { font.size *= max(0.5, (cellW - 6) / widest) }
         for r in 0..<rows {
             for c in 0..<cols {
                 let v = values[r][c]
                 let t = (v - cr.lowerBound) / (cr.upperBound - cr.lowerBound)
                 let color = v.isFinite ? ColorMap.viridis(t) : Style.grid
-                let rect = Rect(x: grid.x + cell * Double(c), y: grid.y + cell * Double(r), width: cell, height: cell)
+                let rect = Rect(x: grid.x + cellW * Double(c), y: grid.y + cellH * Double(r), width: cellW, height: cellH)
                 canvas.fill(rect, color)
                 let s = texts[r * cols + c]
                 canvas.drawText(s, x: rect.midX, y: rect.midY, font: font,
@@ -106,22 +114,22 @@ public struct Heatmap: Figure {
         }
         // White seams between cells keep them apart without a heavy frame.
         for c in 1..<max(cols, 1) {
-            let x = grid.x + cell * Double(c)
+            let x = grid.x + cellW * Double(c)
             canvas.line(x, grid.minY, x, grid.maxY, color: Style.background, width: 1)
         }
         for r in 1..<max(rows, 1) {
-            let y = grid.y + cell * Double(r)
+            let y = grid.y + cellH * Double(r)
             canvas.line(grid.minX, y, grid.maxX, y, color: Style.background, width: 1)
         }
 
         // Row and column labels, axis labels.
         for (r, label) in rowLabels.enumerated() {
-            canvas.drawText(label, x: grid.minX - g, y: grid.y + cell * (Double(r) + 0.5), font: Style.tickFont,
+            canvas.drawText(label, x: grid.minX - g, y: grid.y + cellH * (Double(r) + 0.5), font: Style.tickFont,
                             color: Style.secondaryText, horizontal: .trailing, vertical: .middle)
         }
         for (c, lines) in colLines.enumerated() {
             for (j, line) in lines.enumerated() {
-                canvas.drawText(line, x: grid.x + cell * (Double(c) + 0.5), y: grid.maxY + g + Double(j) * tickH,
+                canvas.drawText(line, x: grid.x + cellW * (Double(c) + 0.5), y: grid.maxY + g + Double(j) * tickH,
                                 font: Style.tickFont, color: Style.secondaryText, horizontal: .center, vertical: .top)
             }
         }

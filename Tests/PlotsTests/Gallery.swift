@@ -116,6 +116,12 @@ enum Gallery {
             title: "Confusion matrix, label 1, normalised by true class", xLabel: "Predicted label", yLabel: "True label",
             rowLabels: ["absent", "present"], colLabels: ["absent", "present"],
             values: cm.map { row in row.map { $0 / row.reduce(0, +) } }, colorBarLabel: "Share of true class", range: 0...1)))
+        out.append(("f1-table", Heatmap(
+            title: "Validation F1 per architecture and label", xLabel: "Label", yLabel: "Architecture",
+            rowLabels: ["conv1", "conv2", "conv3", "conv4", "conv5", "lstm1", "fc1", "fc2"],
+            colLabels: ["label1 (tumour)", "label2 (oedema)", "label3 (haemorrhage)", "mean F1"],
+            values: f1Table,
+            colorBarLabel: "F1", range: 0.7...1, width: 640, height: 520)))
         out.append(("cooccurrence", Heatmap(
             title: "Label co-occurrence (training set)", rowLabels: ["label1", "label2", "label3"],
             colLabels: ["label1", "label2", "label3"],
@@ -154,6 +160,10 @@ enum Gallery {
         out.append(("conv2-diagram", ArchitectureDiagram(title: "conv2", nodes: conv2Nodes)))
         out.append(("conv5-diagram", ArchitectureDiagram(title: "conv5", nodes: conv5Nodes)))
         return out
+    }
+
+    static let f1Table: [[Double]] = (0..<8).map { (r: Int) -> [Double] in
+        (0..<4).map { (c: Int) -> Double in 0.93 - 0.012 * Double(r) - 0.03 * Double(c % 3) }
     }
 
     /// Builds nodes from (name, type, output) with each input the previous output.
