@@ -61,6 +61,12 @@ public enum FigureWriter {
         return written
     }
 
+    /// Writes UTF-8 `text` (e.g. `ArchitectureDiagram.dot()`) to `url` atomically (temporary
+    /// file in the same directory, then rename).
+    public static func writeText(_ text: String, to url: URL) throws(PlotError) {
+        try writeAtomically(Array(text.utf8), to: url)
+    }
+
     /// The encoded bytes of `figure` in `format`.
     public static func data(_ figure: any Figure, format: FigureFormat) throws(PlotError) -> [UInt8] {
         switch format {

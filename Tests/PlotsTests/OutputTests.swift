@@ -184,6 +184,17 @@ final class OutputTests: XCTestCase {
         }
     }
 
+    func testWriteTextReplacesTheFileAtomically() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plots-text-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("tiny.dot")
+        try FigureWriter.writeText("old", to: url)
+        try FigureWriter.writeText(Self.smallDiagram.dot(), to: url)
+        XCTAssertEqual(try String(contentsOf: url, encoding: .utf8), Self.smallDiagram.dot())
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["tiny.dot"])
+    }
+
     func testCairoErrorsBecomePlotErrors() {
         struct Broken: Figure {
             var width: Double { 100 }
