@@ -64,11 +64,16 @@ public struct BarChart: Figure {
         // Value labels above grouped bars: horizontal when they fit the bar, else turned to
         // read upwards. Either way the y axis gets enough headroom (in points) to hold them.
         let valueHeight = canvas.measure("0", font: Style.valueFont).height
+        // Every label of the chart (bars and stack totals) with the same decimals.
+        let totals = categories.indices.map { c in series.map { $0.values[c] }.reduce(0, +) }
+        let allLabels = formatValues(series.flatMap(\.values) + totals)
+        func label(series s: Int, category c: Int) -> String { allLabels[s * categories.count + c] }
+        func totalLabel(_ c: Int) -> String { allLabels[series.count * categories.count + c] }
         var rotateLabels = false
         if valueLabels {
             var headroom = valueHeight + 4
             if !stacked {
-                let widest = series.flatMap(\.values).map { canvas.measure(formatValue($0), font: Style.valueFont).width }.max() ?? 0
+                let widest = allLabels.map { canvas.measure($0, font: Style.valueFont).width }.max() ?? 0
                 if widest > barGeometry(plotWidth: l.plot.width).bar + 2 {
                     rotateLabels = true
                     headroom = widest + 6
@@ -100,7 +105,7 @@ public struct BarChart: Figure {
                     canvas.line(bar.minX, y0, bar.maxX, y0, color: Style.background, width: 1)
                 }
                 if valueLabels {
-                    let text = formatValue(v)
+                    let text = label(series: s, category: c)
                     let tw = canvas.measure(text, font: Style.valueFont).width
                     if stacked {
                         if bar.height >= valueHeight + 4 && tw + 4 <= bar.width && v > 0 {
@@ -119,7 +124,7 @@ public struct BarChart: Figure {
                 base += v
             }
             if valueLabels && stacked && series.count > 1 {
-                canvas.drawText(formatValue(base), x: left + groupWidth / 2, y: frame.py(base, l) - 3,
+                canvas.drawText(totalLabel(c), x: left + groupWidth / 2, y: frame.py(base, l) - 3,
                                 font: Style.valueFont, color: Style.text, horizontal: .center, vertical: .bottom)
             }
         }

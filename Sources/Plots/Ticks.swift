@@ -82,6 +82,18 @@ public func formatValue(_ value: Double, maxDecimals: Int = 3) -> String {
     return text == "−0" ? "0" : text
 }
 
+/// Labels for values shown side by side, all with the same number of decimals: the fewest
+/// (≤ `maxDecimals`) that print every value as `formatValue` would. [0.4625, 0.36] →
+/// ["0.463", "0.360"]; [5550, 6450] → ["5,550", "6,450"].
+public func formatValues(_ values: [Double], maxDecimals: Int = 3) -> [String] {
+    let decimals = values.map { v -> Int in
+        let text = formatValue(v, maxDecimals: maxDecimals)
+        guard let dot = text.firstIndex(of: ".") else { return 0 }
+        return text.distance(from: dot, to: text.endIndex) - 1
+    }.max() ?? 0
+    return values.map { formatNumber($0, decimals: decimals) }
+}
+
 /// `value` with `decimals` decimals, comma thousands separators and "−" for negatives.
 public func formatNumber(_ value: Double, decimals: Int) -> String {
     guard value.isFinite else { return value.isNaN ? "NaN" : (value < 0 ? "−∞" : "∞") }

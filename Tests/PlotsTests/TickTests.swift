@@ -65,5 +65,9 @@ final class TickTests: XCTestCase {
         XCTAssertEqual(formatValue(-0.0001), "0")
         XCTAssertEqual(formatValue(-1234.5), "−1,234.5")
         XCTAssertEqual(formatNumber(999.999, decimals: 2), "1,000.00")
+        XCTAssertEqual(formatValues([0.4625, 0.36, 0.5]), ["0.463", "0.360", "0.500"])
+        XCTAssertEqual(formatValues([5550, 6450]), ["5,550", "6,450"])
+        XCTAssertEqual(formatValues([0.9, 0.92]), ["0.90", "0.92"])
+        XCTAssertEqual(formatValues([]), [])
     }
 }
