@@ -24,3 +24,11 @@ extension Layer {
     /// Number of scalar weights (trainable and not), as Keras's `count_params`.
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
 }
+
+/// A layer whose backward can skip dL/d(input) — a model's first layer never needs it
+/// (no one backpropagates into the data), and for a wide first convolution it is a large
+/// part of the step. When `computesInputGradient` is false, `backward` still adds the
+/// parameter gradients but returns zeros of the input's shape.
+public protocol InputGradientSkippable: Layer {
+    var computesInputGradient: Bool { get set }
+}

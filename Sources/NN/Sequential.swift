@@ -35,6 +35,14 @@ public final class Sequential {
                                         output: out, params: layer.parameterCount))
             shape = out
         }
+        (layers.first as? any InputGradientSkippable)?.computesInputGradient = computesInputGradient
+    }
+
+    /// Whether `backward` computes dL/d(model input). Off by default: training never uses it,
+    /// and the first layer then skips that product (for conv1 a sixth of a step). When off,
+    /// `backward` returns zeros of the input's shape; turn it on for input gradients.
+    public var computesInputGradient = false {
+        didSet { (layers.first as? any InputGradientSkippable)?.computesInputGradient = computesInputGradient }
     }
 
     /// Output shape of the whole model (batch axis excluded).
@@ -53,6 +61,8 @@ public final class Sequential {
     }
 
     /// Backpropagates dL/d(output); parameter gradients accumulate (call `zeroGrad` first).
+    /// Returns dL/d(input) when `computesInputGradient` is on; when off, a first layer that
+    /// can skip that product (Conv2D, Dense, LSTM) does, and zeros come back.
     @discardableResult
     public func backward(_ dy: Tensor) -> Tensor {
         var g = dy

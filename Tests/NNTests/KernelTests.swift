@@ -1,0 +1,226 @@
+import XCTest
+@testable import NN
+import TestSupport
+
+/// The fast kernels against naive references, and the initialisers.
+final class KernelTests: XCTestCase {
+    func testKerasPaddingRule() {
+        // (size, window, stride, padding) → (out, padBefore), values from TensorFlow's rule.
+        let cases: [(Int, Int, Int, Padding, Int, Int)] = [
+            (64, 5, 1, .same, 64, 2), (64, 5, 2, .same, 32, 1), (32, 2, 2, .same, 16, 0),
+            (16, 3, 2, .same, 8, 0), (5, 2, 2, .same, 3, 0), (6, 4, 4, .same, 2, 1),
+            (62, 3, 3, .valid, 20, 0), (64, 5, 1, .valid, 60, 0), (4, 5, 5, .valid, 0, 0), (7, 3, 2, .valid, 3, 0),
+        ]
+        for (size, window, stride, padding, out, before) in cases {
+            let r = windowedOutput(size: size, window: window, stride: stride, padding: padding)
+            XCTAssertEqual(r.out, out, "\(size) \(window) \(stride) \(padding)")
+            XCTAssertEqual(r.padBefore, before, "\(size) \(window) \(stride) \(padding)")
+        }
+    }
+
+    /// im2col + sgemm (in one chunk and in several) against the direct convolution.
+    func testFastConvolutionMatchesNaive() throws {
+        let configs: [(kernel: (Int, Int), strides: (Int, Int), padding: Padding, input: [Int], filters: Int)] = [
+            ((3, 3), (1, 1), .valid, [7, 6, 2], 4),
+            ((3, 3), (1, 1), .same, [5, 5, 3], 5),
+            ((5, 5), (2, 2), .same, [8, 8, 3], 3),
+            ((3, 2), (2, 1), .same, [7, 6, 2], 2),
+            ((1, 1), (1, 1), .valid, [3, 4, 5], 3),
+        ]
+        for (n, c) in configs.enumerated() {
+            for budget in [Int.max / 4, 1] {   // one chunk, then chunks of two items and one
+                let conv = Conv2D(filters: c.filters, kernelSize: c.kernel, strides: c.strides, padding: c.padding,
+                                  activation: .linear)
+                try buildAlone(conv, inputShape: c.input, seed: UInt64(n))
+                conv.columnBudget = budget
+                conv.columnCacheBudget = budget == 1 ? 0 : budget   // rebuild the columns in backward too
+                conv.bias!.value = randomTensor([c.filters], seed: 100 + UInt64(n))
+                let x = randomTensor([3] + c.input, seed: 200 + UInt64(n))
+                let y = conv.forward(x, mode: .training)
+                let g = conv.geometry!
+                let ref = Conv2D.naiveForward(x, kernel: conv.kernel!.value, bias: conv.bias!.value, geometry: g)
+                XCTAssertEqual(y.shape, ref.shape)
+                XCTAssertLessThan(maxAbsDifference(y.data, ref.data), 1e-5, "forward \(c) budget \(budget)")
+
+                let dy = randomTensor(y.shape, seed: 300 + UInt64(n))
+                conv.kernel!.zeroGrad(); conv.bias!.zeroGrad()
+                let dx = conv.backward(dy)
+                let (rdx, rdw, rdb) = Conv2D.naiveBackward(x, kernel: conv.kernel!.value, dz: dy, geometry: g)
+                XCTAssertLessThan(maxAbsDifference(dx.data, rdx.data), 1e-5, "dx \(c) budget \(budget)")
+                XCTAssertLessThan(maxAbsDifference(conv.kernel!.grad.data, rdw.data), 1e-4, "dW \(c) budget \(budget)")
+                XCTAssertLessThan(maxAbsDifference(conv.bias!.grad.data, rdb.data), 1e-4, "db \(c) budget \(budget)")
+            }
+        }
+    }
+
+    /// Backward adds into the parameter gradients (two backward passes give twice the gradient).
+    func testBackwardAccumulates() throws {
+        let dense = Dense(units: 3, activation: .relu)
+        try buildAlone(dense, inputShape: [4])
+        let x = randomTensor([2, 4], seed: 1), dy = randomTensor([2, 3], seed: 2)
+        _ = dense.forward(x, mode: .training)
+        _ = dense.backward(dy)
+        let once = dense.kernel!.grad.data
+        _ = dense.backward(dy)
+        for (a, b) in zip(dense.kernel!.grad.data, once) { XCTAssertEqual(a, 2 * b, accuracy: 1e-6) }
+    }
+
+    func testGlorotUniformLimitAndFans() throws {
+        let conv = Conv2D(filters: 8, kernelSize: 3)
+        try buildAlone(conv, inputShape: [5, 5, 4])
+        let limit = Float((6.0 / Double(9 * 4 + 9 * 8)).squareRoot())
+        let k = conv.kernel!.value.data
+        XCTAssertTrue(k.allSatisfy { abs($0) <= limit })
+        XCTAssertGreaterThan(k.map(abs).max()!, 0.9 * limit)   // fills the range
+        XCTAssertEqual(conv.bias!.value.data, [Float](repeating: 0, count: 8))
+    }
+
+    func testOrthogonalRecurrentKernelAndForgetBias() throws {
+        let lstm = LSTM(units: 6)
+        try buildAlone(lstm, inputShape: [3, 2])
+        let u = lstm.recurrentKernel!.value   // (6, 24): rows orthonormal
+        XCTAssertEqual(u.shape, [6, 24])
+        for i in 0..<6 { for j in 0..<6 {
+            var dot: Float = 0
+            for k in 0..<24 { dot += u.data[i * 24 + k] * u.data[j * 24 + k] }
+            XCTAssertEqual(dot, i == j ? 1 : 0, accuracy: 1e-5)
+        } }
+        let b = lstm.bias!.value.data
+        XCTAssertEqual(Array(b[0..<6]), [Float](repeating: 0, count: 6))
+        XCTAssertEqual(Array(b[6..<12]), [Float](repeating: 1, count: 6))
+        XCTAssertEqual(Array(b[12..<24]), [Float](repeating: 0, count: 12))
+        XCTAssertEqual(lstm.parameters.map(\.name), ["kernel", "recurrent_kernel", "bias"])
+        // Square case: an orthogonal matrix.
+        var rng = SeededGenerator(seed: 5)
+        let q = orthogonal(rows: 4, cols: 4, rng: &rng)
+        for i in 0..<4 { for j in 0..<4 {
+            var dot: Float = 0
+            for k in 0..<4 { dot += q.data[k * 4 + i] * q.data[k * 4 + j] }
+            XCTAssertEqual(dot, i == j ? 1 : 0, accuracy: 1e-5)
+        } }
+    }
+
+    /// The LSTM forward against a direct transcription of Keras's step equations.
+    func testLSTMForwardMatchesKerasEquations() throws {
+        let units = 10, steps = 4, features = 2, batch = 2   // 10 units: eight SIMD lanes and a scalar tail
+        let lstm = LSTM(units: units, returnSequences: true)
+        try buildAlone(lstm, inputShape: [steps, features])
+        lstm.bias!.value = randomTensor([4 * units], seed: 9)
+        let x = randomTensor([batch, steps, features], seed: 10)
+        let y = lstm.forward(x, mode: .inference)
+        let w = lstm.kernel!.value.data, r = lstm.recurrentKernel!.value.data, b = lstm.bias!.value.data
+        func sig(_ v: Double) -> Double { 1 / (1 + exp(-v)) }
+        for n in 0..<batch {
+            var h = [Double](repeating: 0, count: units), c = h
+            for t in 0..<steps {
+                var z = (0..<(4 * units)).map { Double(b[$0]) }
+                for j in 0..<(4 * units) {
+                    for f in 0..<features { z[j] += Double(x.data[(n * steps + t) * features + f]) * Double(w[f * 4 * units + j]) }
+                    for k in 0..<units { z[j] += h[k] * Double(r[k * 4 * units + j]) }
+                }
+                for j in 0..<units {
+                    let i = sig(z[j]), f = sig(z[units + j]), g = tanh(z[2 * units + j]), o = sig(z[3 * units + j])
+                    c[j] = f * c[j] + i * g
+                    h[j] = o * tanh(c[j])
+                    XCTAssertEqual(Double(y.data[(n * steps + t) * units + j]), h[j], accuracy: 1e-5)
+                }
+            }
+        }
+        let last = LSTM(units: units, returnSequences: false)
+        try buildAlone(last, inputShape: [steps, features])
+        last.kernel!.value = lstm.kernel!.value; last.recurrentKernel!.value = lstm.recurrentKernel!.value
+        last.bias!.value = lstm.bias!.value
+        let yl = last.forward(x, mode: .inference)
+        XCTAssertEqual(yl.shape, [batch, units])
+        for n in 0..<batch { for j in 0..<units {
+            XCTAssertEqual(yl.data[n * units + j], y.data[(n * steps + steps - 1) * units + j])
+        } }
+    }
+
+    func testFastExpSigmoidTanhAccuracy() {
+        var worstExp: Double = 0, worstSig: Double = 0, worstTanh: Double = 0
+        var x: Float = -87
+        while x < 88 {
+            let e = Double(fastExp(x)), ref = exp(Double(x))
+            worstExp = max(worstExp, abs(e - ref) / ref)
+            if abs(x) < 30 {
+                worstSig = max(worstSig, abs(Double(sigmoid(x)) - 1 / (1 + exp(-Double(x)))))
+                worstTanh = max(worstTanh, abs(Double(fastTanh(x)) - tanh(Double(x))))
+            }
+            x += 0.0137
+        }
+        XCTAssertLessThan(worstExp, 5e-7)
+        XCTAssertLessThan(worstSig, 2e-7)
+        XCTAssertLessThan(worstTanh, 3e-7)
+        // Saturation without inf/NaN.
+        XCTAssertEqual(sigmoid(-1000), 0, accuracy: 1e-30)
+        XCTAssertEqual(sigmoid(1000), 1)
+        XCTAssertEqual(fastTanh(-50), -1)
+        XCTAssertEqual(fastTanh(50), 1)
+        XCTAssertFalse(fastExp(.infinity).isInfinite)
+        // The eight-lane versions give the same values as the scalar ones.
+        for start in stride(from: Float(-90), to: 90, by: 8 * 0.731) {
+            let v = SIMD8<Float>((0..<8).map { start + Float($0) * 0.731 })
+            let e = fastExp8(v), s = sigmoid8(v), t = fastTanh8(v)
+            for i in 0..<8 {
+                XCTAssertEqual(e[i], fastExp(v[i]), "exp(\(v[i]))")
+                XCTAssertEqual(s[i], sigmoid(v[i]), "sigmoid(\(v[i]))")
+                XCTAssertEqual(t[i], fastTanh(v[i]), "tanh(\(v[i]))")
+            }
+        }
+    }
+
+    func testFusedBiasActivationAndBiasSumsMatchPlainLoops() {
+        let rows = 300, cols = 7   // large enough to split into row blocks
+        let z = randomTensor([rows, cols], seed: 70), b = randomTensor([cols], seed: 71), dy = randomTensor([rows, cols], seed: 72)
+        for act in Activation.allCases {
+            var y = z.data
+            y.withUnsafeMutableBufferPointer { yp in b.data.withUnsafeBufferPointer { bp in
+                addBiasAndActivate(act, yp.baseAddress!, bias: bp.baseAddress!, rows: rows, cols: cols)
+            } }
+            var ref = z.data
+            for r in 0..<rows { for j in 0..<cols { ref[r * cols + j] += b.data[j] } }
+            ref.withUnsafeMutableBufferPointer { applyActivation(act, $0.baseAddress!, rows: rows, cols: cols) }
+            XCTAssertLessThan(maxAbsDifference(y, ref), 1e-6, "\(act)")
+            var dz = [Float](repeating: 0, count: rows * cols), sums = [Float](repeating: 1, count: cols)
+            y.withUnsafeBufferPointer { yp in dy.data.withUnsafeBufferPointer { dp in
+                dz.withUnsafeMutableBufferPointer { zp in sums.withUnsafeMutableBufferPointer { sp in
+                    activationBackwardAndBiasSums(act, y: yp.baseAddress!, dy: dp.baseAddress!, dz: zp.baseAddress!,
+                                                  rows: rows, cols: cols, biasGrad: sp.baseAddress!)
+                } }
+            } }
+            var refDz = [Float](repeating: 0, count: rows * cols)
+            y.withUnsafeBufferPointer { yp in dy.data.withUnsafeBufferPointer { dp in refDz.withUnsafeMutableBufferPointer { zp in
+                activationBackward(act, y: yp.baseAddress!, dy: dp.baseAddress!, dz: zp.baseAddress!, rows: rows, cols: cols)
+            } } }
+            XCTAssertEqual(dz, refDz, "\(act)")
+            for j in 0..<cols {
+                let s = (0..<rows).reduce(0.0) { $0 + Double(refDz[$1 * cols + j]) }
+                XCTAssertEqual(Double(sums[j]), 1 + s, accuracy: 1e-4, "\(act) column \(j)")
+            }
+        }
+    }
+
+    /// A product split over the cores equals the single call (to rounding: OpenBLAS's edge
+    /// kernels may sum in another order), for every transposition and both split directions.
+    func testSplitProductEqualsSingleCall() {
+        for (m, n, k) in [(300, 40, 70), (30, 500, 64), (20, 9, 5000)] {   // split along m, n and k
+            for ta in [false, true] { for tb in [false, true] {
+                let a = randomTensor([m * k], seed: 80).data, b = randomTensor([k * n], seed: 81).data
+                var c1 = randomTensor([m * n], seed: 82).data, c2 = c1
+                let lda = ta ? m : k, ldb = tb ? k : n
+                a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in
+                    c1.withUnsafeMutableBufferPointer { cp in
+                        sgemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1, a: ap.baseAddress!, lda: lda,
+                              b: bp.baseAddress!, ldb: ldb, beta: 0.5, c: cp.baseAddress!, ldc: n)
+                    }
+                    c2.withUnsafeMutableBufferPointer { cp in
+                        parallelSgemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1, a: ap.baseAddress!, lda: lda,
+                                      b: bp.baseAddress!, ldb: ldb, beta: 0.5, c: cp.baseAddress!, ldc: n)
+                    }
+                } }
+                XCTAssertLessThan(maxAbsDifference(c1, c2), 1e-4, "m \(m) n \(n) k \(k) transA \(ta) transB \(tb)")
+            } }
+        }
+    }
+}
