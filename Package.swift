@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["NN"], path: "Tests/TestSupport"),
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
         .testTarget(name: "StudyDataTests", dependencies: ["StudyData"]),
-        .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
+        .testTarget(name: "PlotsTests", dependencies: ["Plots"], exclude: ["Snapshots"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "NN", "StudyData", "Plots"]),
     ]
 )

@@ -35,3 +35,9 @@ public func addColumnSums(_ a: UnsafePointer<Float>, rows: Int, cols: Int, into 
                     o.baseAddress!, 1, 1, sums, 1)
     }
 }
+
+/// The OpenBLAS build in use (`openblas_get_config`), e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH … Haswell MAX_THREADS=64".
+public func blasVersion() -> String {
+    guard let c = openblas_get_config() else { return "unknown" }
+    return String(cString: c).trimmingCharacters(in: .whitespaces) + " (core " + String(cString: openblas_get_corename()) + ")"
+}

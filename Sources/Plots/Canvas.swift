@@ -393,3 +393,6 @@ enum Renderer {
         return sink.bytes
     }
 }
+
+/// The Cairo version linked at run time.
+public func cairoVersion() -> String { String(cString: cairo_version_string()) }

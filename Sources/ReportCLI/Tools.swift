@@ -118,7 +118,15 @@ struct Stats: ParsableCommand {
                 return
             }
             print(String(format: "read %d images in %.2fs; fingerprint %@", ds.train.count + ds.val.count + ds.test.count, readSeconds, ds.fingerprint))
-            print(a.summaryText)
+            for s in a.splits {
+                var line = "\(s.name): \(s.count) images, \(s.blackCount) entirely black, \(s.nearBlackCount) near-black"
+                if s.labelled {
+                    line += "; positives " + (0..<3).map { "label\($0 + 1) \(s.positives[$0])" }.joined(separator: ", ")
+                }
+                print(line)
+            }
+            print("exact duplicate groups (non-black): \(a.exactDuplicateGroupCount); near-duplicate pairs: \(a.nearDuplicatePairCount)")
+            print("all-ones baseline mean F1 on \(a.baselineSplit): " + String(format: "%.3f", a.meanAllOnesF1))
         } catch { fail(error) }
     }
 }
