@@ -168,9 +168,9 @@ extension Products {
             let tag = n.label.map { " label\($0 + 1)" } ?? ""
             let x = n.history.epochs.map { Double($0.epoch) }
             series.append(LineSeries(name: "train loss\(tag)", x: x, y: n.history.epochs.map(\.trainLoss), dashed: true))
-            series.append(LineSeries(name: "val loss\(tag)", x: x, y: n.history.epochs.map { $0.valLoss ?? .nan }))
+            series.append(LineSeries(name: "val loss (non-black)\(tag)", x: x, y: n.history.epochs.map { $0.valLoss ?? .nan }))
             let f1 = n.history.epochs.map { e in e.valF1.reduce(0, +) / Double(max(e.valF1.count, 1)) }
-            series.append(LineSeries(name: "val F1\(tag)", x: x, y: f1))
+            series.append(LineSeries(name: "val F1 (non-black)\(tag)", x: x, y: f1))
         }
         return LineChart(title: "\(r.name): training curves", xLabel: "epoch", yLabel: "loss / F1", series: series)
     }

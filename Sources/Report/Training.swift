@@ -46,7 +46,14 @@ public struct VariantResult: Codable, Sendable {
 final class DataPrep: @unchecked Sendable {
     let dataset: Dataset
 
-    init(dataset: Dataset) { self.dataset = dataset }
+    /// The validation images that are not entirely black.
+    let nonBlackValidation: Split
+
+    init(dataset: Dataset) {
+        self.dataset = dataset
+        let black = Set(blackIndices(dataset.val))
+        nonBlackValidation = dataset.val.subset((0..<dataset.val.count).filter { !black.contains($0) })
+    }
 
     /// Training examples: the train split under the black-image policy (the kept black image
     /// of `.keepOne` is relabelled 0,0,0), then a seeded random subset of `limit` images.
@@ -106,7 +113,7 @@ extension Study {
         var keys: [CellKey] = []
         var params = 0
         for label in variant.networks {
-            let key = try CellKey(cell: "train/\(name)" + (label.map { "/label\($0 + 1)" } ?? ""), version: 2,
+            let key = try CellKey(cell: "train/\(name)" + (label.map { "/label\($0 + 1)" } ?? ""), version: 3,
                                   parameters: TrainParams(variant: variant, label: label), inputs: [dataKey])
             let result = try cache.value(key, NetworkResult.self) { dir in
                 try trainNetwork(variant, label: label, name: name, dir: dir)
@@ -136,8 +143,11 @@ extension Study {
         let train = prep.trainingSplit(policy: variant.blackPolicy, limit: variant.trainLimit, seed: variant.seed)
         let x = prep.inputs(train, variant: variant)
         let (y, encoding) = targets(train.labels ?? [], label: label)
-        let valX = prep.inputs(dataset.val, variant: variant)
-        let (valY, _) = targets(dataset.val.labels ?? [], label: label)
+        // Per-epoch monitoring (validation loss and F1, early stopping) uses the non-black
+        // validation images: black ones carry random labels and are predicted by rule.
+        let monitor = prep.nonBlackValidation
+        let (monitorY, _) = targets(monitor.labels ?? [], label: label)
+        let monitorX = prep.inputs(monitor, variant: variant)
 
         var tc = TrainingConfig(epochs: variant.epochs, seed: variant.seed &+ UInt64(label ?? 7))
         tc.batchSize = variant.batchSize
@@ -156,7 +166,7 @@ extension Study {
         let size = variant.size, channels = variant.effectiveChannels
         let transform: ((inout Tensor, inout SeededGenerator) -> Void)? = variant.augment
             ? { batch, rng in augmentBatch(&batch, size: size, channels: channels, rng: &rng) } : nil
-        let history = trainer.fit(x: x, y: y, validation: (valX, valY), batchTransform: transform) { p in
+        let history = trainer.fit(x: x, y: y, validation: (monitorX, monitorY), batchTransform: transform) { p in
             self.log.progress(title, done: (p.epoch - 1) * p.batchesPerEpoch + p.batch, total: variant.epochs * p.batchesPerEpoch,
                               started: started, detail: String(format: "epoch %d loss %.4f", p.epoch, p.runningLoss))
         }
@@ -166,7 +176,7 @@ extension Study {
                             e.valF1.map { String(format: "%.3f", $0) }.joined(separator: "/")))
         }
         if let m = history.divergenceMessage { log.warning("\(title): \(m)") }
-        let probs = predictProbabilities(model, valX, batchSize: 64)
+        let probs = predictProbabilities(model, prep.inputs(dataset.val, variant: variant), batchSize: 64)
         let scores = positiveScores(probs, encoding: encoding)
         let weights = "weights.safetensors"
         try Safetensors.save(model, to: dir.appendingPathComponent(weights),
