@@ -1,0 +1,161 @@
+import CPNG
+import Foundation
+
+/// A single-channel 8-bit image, row-major: the pixel at column `x`, row `y` is
+/// `pixels[y * width + x]`, 0 = black, 255 = white.
+public struct GrayImage: Sendable, Equatable {
+    public let width: Int
+    public let height: Int
+    public var pixels: [UInt8]
+
+    public init(width: Int, height: Int, pixels: [UInt8]) {
+        precondition(width > 0 && height > 0, "GrayImage: size must be positive, got \(width)×\(height)")
+        precondition(pixels.count == width * height,
+                     "GrayImage: \(pixels.count) pixels for a \(width)×\(height) image")
+        self.width = width
+        self.height = height
+        self.pixels = pixels
+    }
+
+    /// An image of one constant value.
+    public init(width: Int, height: Int, fill: UInt8 = 0) {
+        self.init(width: width, height: height, pixels: [UInt8](repeating: fill, count: width * height))
+    }
+
+    @inline(__always) public subscript(x: Int, y: Int) -> UInt8 {
+        get { pixels[y * width + x] }
+        set { pixels[y * width + x] = newValue }
+    }
+}
+
+/// PNG reading and writing through libpng's simplified API (`png_image`), which reports
+/// errors through `png_image.message` instead of `longjmp`. This is the only file in the
+/// project that imports CPNG.
+///
+/// Reading: whatever the PNG holds — 1/2/4/8/16-bit gray, gray+alpha, RGB, RGBA, palette,
+/// with or without tRNS — becomes one 8-bit gray channel:
+/// - libpng expands low bit depths and palettes and reduces 16 to 8 bits
+///   (16-bit data without gAMA/sRGB chunks is taken as sRGB-encoded, so v16 → round(v16/257));
+/// - colour becomes gray with libpng's own conversion (`png_set_rgb_to_gray` with the
+///   sRGB/Rec. 709 weights 0.2126 R + 0.7152 G + 0.0722 B, applied in linear light), so an
+///   RGB pixel with R = G = B = v stays v;
+/// - an alpha channel is dropped (the colour values are kept as stored, not composited).
+///
+/// Writing: 8-bit gray, non-interlaced.
+public enum PNGCodec {
+    /// Reads and decodes the PNG file at `url`; errors name the file by its last path
+    /// component.
+    public static func read(_ url: URL) throws(DataError) -> GrayImage {
+        let bytes = try readFileBytes(url, name: url.lastPathComponent)
+        return try decode(bytes, name: url.lastPathComponent)
+    }
+
+    /// Decodes PNG bytes; `name` is used in error messages.
+    public static func decode(_ bytes: [UInt8], name: String) throws(DataError) -> GrayImage {
+        var image = png_image()
+        image.version = png_uint_32(PNG_IMAGE_VERSION)
+        let began = bytes.withUnsafeBytes { raw in
+            png_image_begin_read_from_memory(&image, raw.baseAddress, raw.count)
+        }
+        guard began != 0 else {
+            let message = libpngMessage(&image)
+            png_image_free(&image)
+            throw .corruptPNG(file: name, reason: message)
+        }
+        let width = Int(image.width), height = Int(image.height)
+        let hasAlpha = (image.format & png_uint_32(PNG_FORMAT_FLAG_ALPHA)) != 0
+        let channels = hasAlpha ? 2 : 1
+        image.format = hasAlpha ? png_uint_32(PNG_FORMAT_FLAG_ALPHA) : png_uint_32(PNG_FORMAT_GRAY)
+        image.flags |= png_uint_32(PNG_IMAGE_FLAG_16BIT_sRGB)
+        guard width > 0, height > 0, width <= 1 << 15, height <= 1 << 15 else {
+            png_image_free(&image)
+            throw .corruptPNG(file: name, reason: "implausible size \(width)×\(height)")
+        }
+        var buffer = [UInt8](repeating: 0, count: width * height * channels)
+        let finished = buffer.withUnsafeMutableBytes { raw in
+            png_image_finish_read(&image, nil, raw.baseAddress, png_int_32(width * channels), nil)
+        }
+        guard finished != 0 else {
+            let message = libpngMessage(&image)
+            png_image_free(&image)
+            throw .corruptPNG(file: name, reason: message)
+        }
+        png_image_free(&image)
+        if hasAlpha {
+            var gray = [UInt8](repeating: 0, count: width * height)
+            for i in 0..<(width * height) { gray[i] = buffer[2 * i] }
+            buffer = gray
+        }
+        return GrayImage(width: width, height: height, pixels: buffer)
+    }
+
+    /// Encodes an image as an 8-bit gray PNG.
+    public static func encode(_ image: GrayImage) throws(DataError) -> [UInt8] {
+        var png = png_image()
+        png.version = png_uint_32(PNG_IMAGE_VERSION)
+        png.width = png_uint_32(image.width)
+        png.height = png_uint_32(image.height)
+        png.format = png_uint_32(PNG_FORMAT_GRAY)
+        var size: png_alloc_size_t = 0
+        // First call: ask for the size; second: write into a buffer of that size.
+        let sized = image.pixels.withUnsafeBytes { raw in
+            png_image_write_to_memory(&png, nil, &size, 0, raw.baseAddress, png_int_32(image.width), nil)
+        }
+        guard sized != 0 else {
+            let message = libpngMessage(&png)
+            png_image_free(&png)
+            throw .writeFailed(path: "(PNG encoder)", reason: message)
+        }
+        var out = [UInt8](repeating: 0, count: Int(size))
+        let written = out.withUnsafeMutableBytes { dst in
+            image.pixels.withUnsafeBytes { src in
+                png_image_write_to_memory(&png, dst.baseAddress, &size, 0, src.baseAddress,
+                                          png_int_32(image.width), nil)
+            }
+        }
+        guard written != 0 else {
+            let message = libpngMessage(&png)
+            png_image_free(&png)
+            throw .writeFailed(path: "(PNG encoder)", reason: message)
+        }
+        png_image_free(&png)
+        out.removeSubrange(Int(size)...)
+        return out
+    }
+
+    /// Encodes and writes `image` to `url` atomically (temporary file, then rename).
+    public static func write(_ image: GrayImage, to url: URL) throws(DataError) {
+        let bytes = try encode(image)
+        try writeFileBytes(bytes, to: url)
+    }
+
+    private static func libpngMessage(_ image: inout png_image) -> String {
+        let text = withUnsafeBytes(of: &image.message) { raw -> String in
+            let bytes = raw.prefix { $0 != 0 }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        return text.isEmpty ? "libpng failed without a message" : text
+    }
+}
+
+// MARK: - File helpers shared by the target
+
+/// The whole file as bytes; a missing or unreadable file is a `DataError` naming `name`.
+func readFileBytes(_ url: URL, name: String) throws(DataError) -> [UInt8] {
+    do {
+        let data = try Data(contentsOf: url)
+        return [UInt8](data)
+    } catch {
+        if !FileManager.default.fileExists(atPath: url.path) { throw .missingFile(path: name) }
+        throw .unreadable(path: name, reason: "\(error.localizedDescription)")
+    }
+}
+
+/// Writes bytes atomically (a temporary file in the same folder, then rename).
+func writeFileBytes(_ bytes: [UInt8], to url: URL) throws(DataError) {
+    do {
+        try Data(bytes).write(to: url, options: .atomic)
+    } catch {
+        throw .writeFailed(path: url.path, reason: "\(error.localizedDescription)")
+    }
+}
