@@ -1,0 +1,35 @@
+import Foundation
+import XCTest
+@testable import StudyData
+
+/// Writes a contact sheet of generated scans when `PHANTOM_GALLERY=<file.png>` is set, for
+/// looking at the generator's output by eye. Rows: none, label1, label2, label3 findings.
+final class GalleryTests: XCTestCase {
+    func testWriteGalleryWhenAsked() throws {
+        guard let path = ProcessInfo.processInfo.environment["PHANTOM_GALLERY"] else {
+            throw XCTSkip("set PHANTOM_GALLERY=/path/file.png to write the gallery")
+        }
+        let columns = 8, zoom = 3, side = 64 * zoom + 4
+        var rows: [[PhantomSample]] = [[], [], [], []]
+        var id = 10_000
+        while rows.contains(where: { $0.count < columns }) {
+            let s = PhantomGenerator.sample(id: id, seed: 2024)
+            id += 1
+            if s.isBlack { continue }
+            let k = s.findings.filter { $0 }.count == 0 ? 0
+                : (s.findings.filter { $0 }.count == 1 ? (s.findings.firstIndex(of: true)! + 1) : -1)
+            if k >= 0 && rows[k].count < columns { rows[k].append(s) }
+        }
+        var sheet = GrayImage(width: columns * side, height: 4 * side, fill: 255)
+        for (r, row) in rows.enumerated() {
+            for (c, s) in row.enumerated() {
+                for y in 0..<(64 * zoom) {
+                    for x in 0..<(64 * zoom) {
+                        sheet[c * side + 2 + x, r * side + 2 + y] = s.image[x / zoom, y / zoom]
+                    }
+                }
+            }
+        }
+        try PNGCodec.write(sheet, to: URL(fileURLWithPath: path))
+    }
+}
