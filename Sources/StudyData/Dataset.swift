@@ -232,7 +232,6 @@ public enum LabelCSV {
             if line.last == 0x0D { line = line.dropLast() }
             let text = String(decoding: line, as: UTF8.self)
             if text.allSatisfy({ $0 == " " || $0 == "\t" }) {
-                if !sawHeader && lineNumber == 1 { throw .badHeader(file: file, found: text) }
                 continue
             }
             let fields = text.split(separator: ",", omittingEmptySubsequences: false)
