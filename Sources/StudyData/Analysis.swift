@@ -10,14 +10,20 @@ import Foundation
 ///   compared byte by byte), black images excluded (they are counted on their own).
 /// - **near-duplicates**: pairs of non-black, non-near-black images whose 64-bit difference
 ///   hashes (dHash: the image area-averaged to 9×8, bit 8·r + c set when cell (r, c) is
-///   brighter than cell (r, c + 1)) differ in at most `nearDuplicateMaxDistance` (4) bits and
-///   whose pixels are not identical. Candidates come from pigeonhole buckets: split the hash
-///   into 5 bands; two hashes within distance 4 agree on at least one band.
+///   brighter than cell (r, c + 1)) differ in at most `nearDuplicateMaxDistance` (4) bits
+///   — the candidates — and whose pixels are not identical but have a Pearson correlation
+///   of at least `nearDuplicateMinCorrelation` (0.95). The confirmation step matters for
+///   scans of one body part: many different slices share a coarse dHash (on the phantom
+///   data, candidate pairs of different scans correlate at 0.5–0.9), while a re-encoded,
+///   re-noised or brightness-shifted copy correlates above 0.95. Candidates come from
+///   pigeonhole buckets: split the hash into 5 bands; two hashes within distance 4 agree
+///   on at least one band.
 /// - label combination index: 4·label1 + 2·label2 + label3 (0 = "000" … 7 = "111").
 public struct DatasetAnalysis: Codable, Sendable {
     public static let nearBlackMax = 10
     public static let nearBlackMean = 2.0
     public static let nearDuplicateMaxDistance = 4
+    public static let nearDuplicateMinCorrelation = 0.95
     /// At most this many example groups / pairs / ids are listed.
     public static let exampleLimit = 10
 
@@ -56,6 +62,8 @@ public struct DatasetAnalysis: Codable, Sendable {
         public var b: String
         /// Hamming distance of the two dHashes.
         public var distance: Int
+        /// Pearson correlation of the two images' pixels.
+        public var correlation: Double
     }
 
     /// Mean images of the non-black training images with label k = 0 and = 1, and their
@@ -90,6 +98,10 @@ public struct DatasetAnalysis: Codable, Sendable {
     public var exactDuplicateCrossSplitGroups: Int
     public var exactDuplicateExamples: [DuplicateGroup]
     public var nearDuplicateThreshold: Int
+    public var nearDuplicateMinCorrelation: Double
+    /// Pairs within the dHash distance (before the correlation check).
+    public var nearDuplicateCandidatePairCount: Int
+    /// Confirmed near-duplicate pairs.
     public var nearDuplicatePairCount: Int
     public var nearDuplicateExamples: [NearDuplicatePair]
     public var meanImages: [LabelMeanImages]
@@ -151,7 +163,12 @@ public struct DatasetAnalysis: Codable, Sendable {
         let candidates = all.indices.filter { !all[$0].black && !all[$0].nearBlack }
         let bands = threshold + 1
         var pairs = Set<Int>()
-        var found: [(Int, Int, Int)] = []
+        var candidateCount = 0
+        var found: [(Int, Int, Int, Double)] = []
+        func pixelsOf(_ g: Int) -> ArraySlice<UInt8> {
+            let s = splits[global[g].split], n = s.width * s.height
+            return s.pixels[(global[g].index * n)..<((global[g].index + 1) * n)]
+        }
         for band in 0..<bands {
             let lo = band * 64 / bands, hi = (band + 1) * 64 / bands
             let mask: UInt64 = hi - lo == 64 ? ~0 : ((1 << UInt64(hi - lo)) - 1)
@@ -165,7 +182,9 @@ public struct DatasetAnalysis: Codable, Sendable {
                         guard d <= threshold else { continue }
                         guard pairs.insert(a * all.count + b).inserted else { continue }
                         if all[a].hash == all[b].hash && samePixels(a, b) { continue }
-                        found.append((a, b, d))
+                        candidateCount += 1
+                        let r = correlation(pixelsOf(a), pixelsOf(b))
+                        if r >= nearDuplicateMinCorrelation { found.append((a, b, d, r)) }
                     }
                 }
             }
@@ -181,13 +200,30 @@ public struct DatasetAnalysis: Codable, Sendable {
             exactDuplicateCrossSplitGroups: cross,
             exactDuplicateExamples: Array(examples),
             nearDuplicateThreshold: threshold,
+            nearDuplicateMinCorrelation: nearDuplicateMinCorrelation,
+            nearDuplicateCandidatePairCount: candidateCount,
             nearDuplicatePairCount: found.count,
-            nearDuplicateExamples: found.prefix(exampleLimit).map { NearDuplicatePair(a: name($0.0), b: name($0.1), distance: $0.2) },
+            nearDuplicateExamples: found.prefix(exampleLimit).map {
+                NearDuplicatePair(a: name($0.0), b: name($0.1), distance: $0.2, correlation: $0.3)
+            },
             meanImages: meanImages(dataset.train, black: stats[0].map(\.black)),
             baselineSplit: dataset.val.name,
             baselines: baselines(dataset.val),
             meanAllOnesF1: baselines(dataset.val).map(\.allOnesF1).reduce(0, +) / 3,
             meanMajorityAccuracy: baselines(dataset.val).map(\.majorityAccuracy).reduce(0, +) / 3)
+    }
+
+    /// Pearson correlation of two equally long pixel runs (0 when either is constant).
+    static func correlation(_ x: ArraySlice<UInt8>, _ y: ArraySlice<UInt8>) -> Double {
+        var sx = 0.0, sy = 0.0, sxx = 0.0, syy = 0.0, sxy = 0.0
+        for (a, b) in zip(x, y) {
+            let u = Double(a), v = Double(b)
+            sx += u; sy += v; sxx += u * u; syy += v * v; sxy += u * v
+        }
+        let n = Double(x.count)
+        let vx = sxx - sx * sx / n, vy = syy - sy * sy / n
+        guard vx > 0, vy > 0 else { return 0 }
+        return (sxy - sx * sy / n) / (vx * vy).squareRoot()
     }
 
     static func imageStats(_ split: Split) -> [ImageStats] {
