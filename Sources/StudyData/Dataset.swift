@@ -370,4 +370,18 @@ public enum DataBenchmark {
         _ = try Dataset.load(from: root)
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
+
+    /// Wall-clock seconds of `PhantomGenerator.write(to: dir, config: config)`.
+    public static func generateSeconds(to dir: URL, config: PhantomConfig) throws(DataError) -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try PhantomGenerator.write(to: dir, config: config)
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+
+    /// Wall-clock seconds of `DatasetAnalysis.analyze(dataset)`.
+    public static func analyzeSeconds(_ dataset: Dataset) -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        _ = DatasetAnalysis.analyze(dataset)
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
 }

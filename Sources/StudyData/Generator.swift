@@ -66,7 +66,8 @@ public enum PhantomGenerator {
     /// Writes the competition layout into `dir` and the test labels to
     /// `dir/answers/test_labels.csv` (outside the layout; same header); returns that URL.
     ///
-    /// Everything is written into `dir/.phantom-partial/` first (images in parallel), then
+    /// Everything is written into `dir/.phantom-partial/` first (images rendered, encoded
+    /// with `PNGCodec.encode(_:fast: true)` and written in parallel), then
     /// renamed into place: the image folders, `answers/`, `val_labels.csv`,
     /// `sample_submission.csv` and last `train_labels.csv`, so a dataset with a
     /// `train_labels.csv` is complete. A leftover `.phantom-partial/` from an interrupted run
@@ -103,11 +104,8 @@ public enum PhantomGenerator {
             let results: [Result<[UInt8], DataError>] = parallelMap(ids.count) { i in
                 let s = sample(id: ids[i], seed: seed)
                 do throws(DataError) {
-                    let bytes = try PNGCodec.encode(s.image)
-                    let url = folderURL.appendingPathComponent("\(ids[i]).png")
-                    guard fm.createFile(atPath: url.path, contents: Data(bytes)) else {
-                        throw DataError.writeFailed(path: url.path, reason: "could not create the file")
-                    }
+                    let bytes = try PNGCodec.encode(s.image, fast: true)
+                    try writeNewFile(bytes, to: folderURL.appendingPathComponent("\(ids[i]).png"))
                     return .success(s.labels)
                 } catch {
                     return .failure(error)

@@ -89,13 +89,15 @@ public enum PNGCodec {
         return GrayImage(width: width, height: height, pixels: buffer)
     }
 
-    /// Encodes an image as an 8-bit gray PNG.
-    public static func encode(_ image: GrayImage) throws(DataError) -> [UInt8] {
+    /// Encodes an image as an 8-bit gray PNG. `fast` trades size for speed
+    /// (`PNG_IMAGE_FLAG_FAST`: a cheaper filter choice and zlib effort).
+    public static func encode(_ image: GrayImage, fast: Bool = false) throws(DataError) -> [UInt8] {
         var png = png_image()
         png.version = png_uint_32(PNG_IMAGE_VERSION)
         png.width = png_uint_32(image.width)
         png.height = png_uint_32(image.height)
         png.format = png_uint_32(PNG_FORMAT_GRAY)
+        if fast { png.flags |= png_uint_32(PNG_IMAGE_FLAG_FAST) }
         var size: png_alloc_size_t = 0
         // First call: ask for the size; second: write into a buffer of that size.
         let sized = image.pixels.withUnsafeBytes { raw in
@@ -149,6 +151,25 @@ func readFileBytes(_ url: URL, name: String) throws(DataError) -> [UInt8] {
         if !FileManager.default.fileExists(atPath: url.path) { throw .missingFile(path: name) }
         throw .unreadable(path: name, reason: "\(error.localizedDescription)")
     }
+}
+
+/// Creates (or truncates) the file at `url` and writes `bytes` with plain POSIX calls — no
+/// temporary file; for files inside a folder that is itself renamed into place afterwards.
+func writeNewFile(_ bytes: [UInt8], to url: URL) throws(DataError) {
+    let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    guard fd >= 0 else { throw .writeFailed(path: url.path, reason: String(cString: strerror(errno))) }
+    var offset = 0
+    while offset < bytes.count {
+        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+        if n < 0 {
+            if errno == EINTR { continue }
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw .writeFailed(path: url.path, reason: reason)
+        }
+        offset += n
+    }
+    guard close(fd) == 0 else { throw .writeFailed(path: url.path, reason: String(cString: strerror(errno))) }
 }
 
 /// Writes bytes atomically (a temporary file in the same folder, then rename).
