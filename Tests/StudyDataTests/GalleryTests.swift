@@ -5,6 +5,16 @@ import XCTest
 /// Writes a contact sheet of generated scans when `PHANTOM_GALLERY=<file.png>` is set, for
 /// looking at the generator's output by eye. Rows: none, label1, label2, label3 findings.
 final class GalleryTests: XCTestCase {
+    /// `PHANTOM_OUT=<dir> [PHANTOM_SCALE=s]` writes a generated dataset there (for looking
+    /// at it with other tools); skipped otherwise.
+    func testWriteDatasetWhenAsked() throws {
+        let env = ProcessInfo.processInfo.environment
+        guard let out = env["PHANTOM_OUT"] else { throw XCTSkip("set PHANTOM_OUT=<dir> to write a dataset") }
+        let scale = env["PHANTOM_SCALE"].flatMap(Double.init) ?? 1
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        try PhantomGenerator.write(to: URL(fileURLWithPath: out), config: PhantomConfig(scale: scale))
+    }
+
     func testWriteGalleryWhenAsked() throws {
         guard let path = ProcessInfo.processInfo.environment["PHANTOM_GALLERY"] else {
             throw XCTSkip("set PHANTOM_GALLERY=/path/file.png to write the gallery")
