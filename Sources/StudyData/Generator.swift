@@ -45,6 +45,8 @@ public enum PhantomGenerator {
     static let labelRates = [0.46, 0.36, 0.23]
     /// Probability that a label is flipped after it is drawn (non-black images).
     static let labelFlip = 0.03
+    /// Probability that a drawn finding is faint (its contrast multiplied by U(0.2, 0.5)).
+    static let faintProbability = 0.12
     /// Probability that finding k is drawn, so that the noisy label has rate `labelRates[k]`:
     /// p = (r − f) / (1 − 2f).
     static var findingRates: [Double] { labelRates.map { ($0 - labelFlip) / (1 - 2 * labelFlip) } }
@@ -245,8 +247,10 @@ public enum PhantomGenerator {
             return (cx + cosT * hu - sinT * hv, cy + sinT * hu + cosT * hv)
         }
 
+        // A finding is faint (contrast × U(0.2, 0.5)) with probability `faintProbability`.
+        func faintness() -> Float { rng.bernoulli(faintProbability) ? u(0.2, 0.5) : 1 }
         if findings[0] { // label1: small bright round lesion (additive)
-            let r = u(1.3, 3.2), contrast = u(0.08, 0.5) * tissue
+            let r = u(1.5, 3.5), contrast = u(0.2, 0.8) * tissue * faintness()
             let p = brainPoint(margin: r + 1)
             forEachPixel(near: p, radius: r + 1, n: n) { x, y, i in
                 let dist = ((Float(x) - p.x) * (Float(x) - p.x) + (Float(y) - p.y) * (Float(y) - p.y)).squareRoot()
@@ -254,7 +258,7 @@ public enum PhantomGenerator {
             }
         }
         if findings[1] { // label2: dark elongated channel (multiplicative), a gently curved band
-            let length = u(7, 16), width = u(0.9, 1.8), contrast = u(0.12, 0.55)
+            let length = u(9, 18), width = u(1.2, 2.2), contrast = u(0.3, 0.7) * faintness()
             let curvature = u(-0.08, 0.08)
             let mid = brainPoint(margin: length / 2)
             var angle = u(0, 2 * .pi) - curvature * length / 2
@@ -273,7 +277,7 @@ public enum PhantomGenerator {
             }
         }
         if findings[2] { // label3: textured patch (stripes or checker), zero-mean modulation
-            let radius = u(4, 9), wavelength = u(2.5, 4.5), contrast = u(0.06, 0.3)
+            let radius = u(5, 10), wavelength = u(2.5, 4.5), contrast = u(0.15, 0.45) * faintness()
             let phi = u(0, .pi), checker = rng.bernoulli(0.5)
             let p = brainPoint(margin: radius * 0.6)
             let k = 2 * Float.pi / wavelength, cp = cos(phi), sp = sin(phi)
@@ -290,7 +294,7 @@ public enum PhantomGenerator {
         // Smooth multiplicative bias field: 1 + quadratic polynomial, clamped to [0.6, 1.4].
         let bc = (0..<5).map { _ in g(0.12) }
         // Rician noise: |signal + σ(n1 + i·n2)|, σ per image.
-        let sigma = u(3, 9)
+        let sigma = u(3, 8)
         var pixels = [UInt8](repeating: 0, count: n * n)
         let table = NormalTable.values
         var bits: UInt64 = 0, left = 0
