@@ -258,7 +258,7 @@ public enum PhantomGenerator {
             }
         }
         if findings[1] { // label2: dark elongated channel (multiplicative), a gently curved band
-            let length = u(9, 18), width = u(1.2, 2.2), contrast = u(0.3, 0.7) * faintness()
+            let length = u(10, 20), width = u(1.4, 2.4), contrast = u(0.4, 0.75) * faintness()
             let curvature = u(-0.08, 0.08)
             let mid = brainPoint(margin: length / 2)
             var angle = u(0, 2 * .pi) - curvature * length / 2
