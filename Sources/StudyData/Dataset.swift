@@ -259,6 +259,23 @@ public enum LabelCSV {
         return table
     }
 
+    /// Reads and parses the label CSV at `url` (errors name it by its last path component).
+    public static func read(_ url: URL) throws(DataError) -> Table {
+        try parse(try readFileBytes(url, name: url.lastPathComponent), file: url.lastPathComponent)
+    }
+
+    /// The labels of `split`'s images, in split order, from a separate label file such as the
+    /// generator's `answers/test_labels.csv` (`report run --test-labels FILE`). The file's
+    /// ids and the split's ids must be the same set without duplicates (`idMismatch`
+    /// otherwise, with the split's `<name>_images` as the folder).
+    public static func labels(from url: URL, for split: Split) throws(DataError) -> [[UInt8]] {
+        let table = try read(url)
+        try checkSameSet(ids: table.ids, files: split.ids, csv: url.lastPathComponent, folder: "\(split.name)_images")
+        var byID: [String: [UInt8]] = [:]
+        for (id, row) in zip(table.ids, table.labels) { byID[id] = row }
+        return split.ids.map { byID[$0]! }
+    }
+
     /// Why `id` is not a plain `.png` file name, or nil if it is one.
     public static func idProblem(_ id: String) -> String? {
         if id.isEmpty { return "empty id" }

@@ -54,6 +54,13 @@ final class GeneratorTests: XCTestCase {
             XCTAssertEqual(data.test.image(at: i), s.image)
         }
         XCTAssertFalse(fm.fileExists(atPath: a.appendingPathComponent(".phantom-partial").path))
+        // The answers file scores the test split; a file with other ids is refused.
+        let scored = try LabelCSV.labels(from: answers, for: data.test)
+        XCTAssertEqual(scored, testLabels.labels)
+        XCTAssertThrowsError(try LabelCSV.labels(from: answers, for: data.val)) { error in
+            guard case DataError.idMismatch(let csv, let folder, _, 10, _, 8, _, 0) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(csv, "test_labels.csv"); XCTAssertEqual(folder, "val_images")
+        }
     }
 
     func testRefusesExistingDatasetAndBadScale() throws {
