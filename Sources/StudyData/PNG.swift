@@ -39,6 +39,8 @@ public struct GrayImage: Sendable, Equatable {
 /// - colour becomes gray with libpng's own conversion (`png_set_rgb_to_gray` with the
 ///   sRGB/Rec. 709 weights 0.2126 R + 0.7152 G + 0.0722 B, applied in linear light), so an
 ///   RGB pixel with R = G = B = v stays v;
+/// - gAMA, sRGB, iCCP and cHRM chunks are ignored (removed before libpng sees the file), so
+///   the stored sample values are read as they are, as OpenCV reads them;
 /// - an alpha channel is dropped (the colour values are kept as stored, not composited).
 ///
 /// Writing: 8-bit gray, non-interlaced.
@@ -52,6 +54,7 @@ public enum PNGCodec {
 
     /// Decodes PNG bytes; `name` is used in error messages.
     public static func decode(_ bytes: [UInt8], name: String) throws(DataError) -> GrayImage {
+        let bytes = withoutColorManagement(bytes)
         var image = png_image()
         image.version = png_uint_32(PNG_IMAGE_VERSION)
         let began = bytes.withUnsafeBytes { raw in
@@ -129,6 +132,34 @@ public enum PNGCodec {
     public static func write(_ image: GrayImage, to url: URL) throws(DataError) {
         let bytes = try encode(image)
         try writeFileBytes(bytes, to: url)
+    }
+
+    /// The PNG without its gAMA, sRGB, iCCP and cHRM chunks. libpng's simplified API would
+    /// otherwise convert stored values to sRGB encoding (a gray file with gAMA 1.0 would read
+    /// 64 as 136); the study, like OpenCV, reads the stored sample values. Bytes that are not a
+    /// well-formed chunk sequence are passed on unchanged for libpng to report.
+    static func withoutColorManagement(_ bytes: [UInt8]) -> [UInt8] {
+        let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        guard bytes.count > 8, bytes.starts(with: signature) else { return bytes }
+        let dropped: Set<String> = ["gAMA", "sRGB", "iCCP", "cHRM"]
+        var ranges: [Range<Int>] = []   // chunks to drop
+        var i = 8
+        while i + 12 <= bytes.count {
+            let length = Int(bytes[i]) << 24 | Int(bytes[i + 1]) << 16 | Int(bytes[i + 2]) << 8 | Int(bytes[i + 3])
+            let end = i + 12 + length
+            guard length >= 0, end <= bytes.count else { break }
+            let type = String(decoding: bytes[(i + 4)..<(i + 8)], as: UTF8.self)
+            if dropped.contains(type) { ranges.append(i..<end) }
+            if type == "IEND" || type == "IDAT" { break }   // colour chunks precede IDAT
+            i = end
+        }
+        guard !ranges.isEmpty else { return bytes }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var from = 0
+        for r in ranges { out += bytes[from..<r.lowerBound]; from = r.upperBound }
+        out += bytes[from...]
+        return out
     }
 
     private static func libpngMessage(_ image: inout png_image) -> String {

@@ -83,6 +83,13 @@ final class PNGTests: XCTestCase {
         XCTAssertThrowsError(try PNGCodec.decode(flipped, name: "crc.png"))
     }
 
+    func testGammaAndColourChunksAreIgnored() throws {
+        var png = HandPNG.make(width: 4, height: 1, colorType: 0, bitDepth: 8, scanlines: [[0, 64, 128, 255]])
+        // gAMA 1.0 and cHRM right after IHDR (8-byte signature + 25-byte IHDR chunk).
+        png.insert(contentsOf: HandPNG.chunk("gAMA", HandPNG.be32(100_000)) + HandPNG.chunk("cHRM", [UInt8](repeating: 1, count: 32)), at: 33)
+        XCTAssertEqual(try PNGCodec.decode(png, name: "gamma.png").pixels, [0, 64, 128, 255])
+    }
+
     func testReadMissingFile() throws {
         let dir = try makeTempDir(self)
         assertDataError(.missingFile(path: "nope.png")) { () throws(DataError) in try PNGCodec.read(dir.appendingPathComponent("nope.png")) }
