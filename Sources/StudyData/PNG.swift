@@ -55,15 +55,19 @@ public enum PNGCodec {
     /// Decodes PNG bytes; `name` is used in error messages.
     public static func decode(_ bytes: [UInt8], name: String) throws(DataError) -> GrayImage {
         let bytes = withoutColorManagement(bytes)
+        // libpng reads from the memory until png_image_finish_read returns, so both calls
+        // happen inside one withUnsafeBytes.
+        let result = bytes.withUnsafeBytes { raw in decodeMemory(raw, name: name) }
+        return try result.get()
+    }
+
+    private static func decodeMemory(_ raw: UnsafeRawBufferPointer, name: String) -> Result<GrayImage, DataError> {
         var image = png_image()
         image.version = png_uint_32(PNG_IMAGE_VERSION)
-        let began = bytes.withUnsafeBytes { raw in
-            png_image_begin_read_from_memory(&image, raw.baseAddress, raw.count)
-        }
-        guard began != 0 else {
+        guard png_image_begin_read_from_memory(&image, raw.baseAddress, raw.count) != 0 else {
             let message = libpngMessage(&image)
             png_image_free(&image)
-            throw .corruptPNG(file: name, reason: message)
+            return .failure(.corruptPNG(file: name, reason: message))
         }
         let width = Int(image.width), height = Int(image.height)
         let hasAlpha = (image.format & png_uint_32(PNG_FORMAT_FLAG_ALPHA)) != 0
@@ -72,16 +76,16 @@ public enum PNGCodec {
         image.flags |= png_uint_32(PNG_IMAGE_FLAG_16BIT_sRGB)
         guard width > 0, height > 0, width <= 1 << 15, height <= 1 << 15 else {
             png_image_free(&image)
-            throw .corruptPNG(file: name, reason: "implausible size \(width)×\(height)")
+            return .failure(.corruptPNG(file: name, reason: "implausible size \(width)×\(height)"))
         }
         var buffer = [UInt8](repeating: 0, count: width * height * channels)
-        let finished = buffer.withUnsafeMutableBytes { raw in
-            png_image_finish_read(&image, nil, raw.baseAddress, png_int_32(width * channels), nil)
+        let finished = buffer.withUnsafeMutableBytes { out in
+            png_image_finish_read(&image, nil, out.baseAddress, png_int_32(width * channels), nil)
         }
         guard finished != 0 else {
             let message = libpngMessage(&image)
             png_image_free(&image)
-            throw .corruptPNG(file: name, reason: message)
+            return .failure(.corruptPNG(file: name, reason: message))
         }
         png_image_free(&image)
         if hasAlpha {
@@ -89,7 +93,7 @@ public enum PNGCodec {
             for i in 0..<(width * height) { gray[i] = buffer[2 * i] }
             buffer = gray
         }
-        return GrayImage(width: width, height: height, pixels: buffer)
+        return .success(GrayImage(width: width, height: height, pixels: buffer))
     }
 
     /// Encodes an image as an 8-bit gray PNG. `fast` trades size for speed
