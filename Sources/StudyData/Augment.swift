@@ -57,9 +57,9 @@ public enum Augmentation: Codable, Sendable, Equatable {
     case blur(kernel: Int)
     /// Crop a size×size window at a uniformly random position; a side already ≤ size is kept.
     case crop(size: Int)
-    /// Set a size×size square (clipped to the image side) to 0, at a uniformly random
-    /// position with the square entirely inside the image.
-    case cutOut(size: Int)
+    /// With probability p, set a size×size square (clipped to the image side) to 0, at a
+    /// uniformly random position with the square entirely inside the image.
+    case cutOut(size: Int, p: Double = 1)
 
     /// The augmented image (float arithmetic, rounded once at the end).
     public func apply(_ image: GrayImage, rng: inout SeededGenerator) -> GrayImage {
@@ -113,8 +113,9 @@ public enum Augmentation: Codable, Sendable, Equatable {
         case .blur(let kernel):
             precondition(kernel >= 1 && kernel % 2 == 1, "Augmentation.blur: kernel must be odd and ≥ 1, got \(kernel)")
             medianBlur(&plane, kernel: kernel)
-        case .cutOut(let size):
+        case .cutOut(let size, let p):
             precondition(size >= 0, "Augmentation.cutOut: size must be ≥ 0, got \(size)")
+            guard rng.bernoulli(p) else { return }
             let sw = min(size, plane.width), sh = min(size, plane.height)
             let x0 = rng.int(below: plane.width - sw + 1), y0 = rng.int(below: plane.height - sh + 1)
             for y in y0..<(y0 + sh) { for x in x0..<(x0 + sw) { plane.values[y * plane.width + x] = 0 } }
@@ -203,6 +204,9 @@ public struct AugmentationStream: Codable, Sendable, Equatable {
     /// The study's stream (STUDY-NOTES): rotate [−90°, 90°]; horizontal flip p 0.5; vertical
     /// flip p 0.5; shear x 0.3 y 0.8 p 0.5; scale [0.8, 1.3] p 0.5; pad to 64; crop 64;
     /// median blur 7; then three of {CutOut 40, CutOut 50, CutOut 10, nothing, nothing}.
+    /// Each chosen CutOut always fires (p = 1), as STUDY-NOTES describes it; solt, the study's
+    /// library, applies a transform with p = 0.5 when none is given, so the original may have
+    /// cut less often — `.cutOut(size:p: 0.5)` models that reading.
     public static let study = AugmentationStream(
         steps: [.rotate(maxDegrees: 90), .flipHorizontal(p: 0.5), .flipVertical(p: 0.5),
                 .shear(x: 0.3, y: 0.8, p: 0.5), .scale(min: 0.8, max: 1.3, p: 0.5),

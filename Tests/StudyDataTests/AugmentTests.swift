@@ -28,7 +28,7 @@ final class AugmentTests: XCTestCase {
     func testIdentityParametersAreIdentity() {
         var rng = SeededGenerator(seed: 2)
         for kind in [Augmentation.rotate(maxDegrees: 0), .shear(x: 0, y: 0, p: 1), .scale(min: 1, max: 1, p: 1),
-                     .pad(size: 64), .crop(size: 64), .blur(kernel: 1), .cutOut(size: 0)] {
+                     .pad(size: 64), .crop(size: 64), .blur(kernel: 1), .cutOut(size: 0), .cutOut(size: 10, p: 0)] {
             XCTAssertEqual(kind.apply(image, rng: &rng), image, "\(kind)")
         }
     }

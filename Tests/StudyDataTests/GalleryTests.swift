@@ -1,4 +1,5 @@
 import Foundation
+import SeededRandom
 import XCTest
 @testable import StudyData
 
@@ -38,6 +39,32 @@ final class GalleryTests: XCTestCase {
                         sheet[c * side + 2 + x, r * side + 2 + y] = s.image[x / zoom, y / zoom]
                     }
                 }
+            }
+        }
+        try PNGCodec.write(sheet, to: URL(fileURLWithPath: path))
+    }
+
+    /// `AUGMENT_GALLERY=<file.png>` writes one scan, each augmentation kind at the study's
+    /// parameters (forced on), and eight runs of the full stream.
+    func testWriteAugmentationGalleryWhenAsked() throws {
+        guard let path = ProcessInfo.processInfo.environment["AUGMENT_GALLERY"] else {
+            throw XCTSkip("set AUGMENT_GALLERY=/path/file.png to write the gallery")
+        }
+        var id = 10_000
+        var scan = PhantomGenerator.sample(id: id, seed: 2024)
+        while scan.isBlack || !scan.findings[0] { id += 1; scan = PhantomGenerator.sample(id: id, seed: 2024) }
+        let kinds: [Augmentation] = [.rotate(maxDegrees: 90), .flipHorizontal(p: 1), .flipVertical(p: 1),
+                                     .shear(x: 0.3, y: 0.8, p: 1), .scale(min: 0.8, max: 1.3, p: 1),
+                                     .blur(kernel: 7), .cutOut(size: 40)]
+        var rng = SeededGenerator(seed: 1)
+        var row1 = [scan.image] + kinds.map { $0.apply(scan.image, rng: &rng) }
+        let row2 = (0..<8).map { _ in AugmentationStream.study.apply(scan.image, rng: &rng) }
+        row1 = Array(row1.prefix(8))
+        let zoom = 3, side = 64 * zoom + 4
+        var sheet = GrayImage(width: 8 * side, height: 2 * side, fill: 255)
+        for (r, row) in [row1, row2].enumerated() {
+            for (c, img) in row.enumerated() {
+                for y in 0..<(64 * zoom) { for x in 0..<(64 * zoom) { sheet[c * side + 2 + x, r * side + 2 + y] = img[x / zoom, y / zoom] } }
             }
         }
         try PNGCodec.write(sheet, to: URL(fileURLWithPath: path))
