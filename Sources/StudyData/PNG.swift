@@ -35,7 +35,7 @@ public struct GrayImage: Sendable, Equatable {
 /// Reading: whatever the PNG holds — 1/2/4/8/16-bit gray, gray+alpha, RGB, RGBA, palette,
 /// with or without tRNS — becomes one 8-bit gray channel:
 /// - libpng expands low bit depths and palettes and reduces 16 to 8 bits
-///   (16-bit data without gAMA/sRGB chunks is taken as sRGB-encoded, so v16 → round(v16/257));
+///   (v16 → round(v16 / 257): 16-bit data is taken as sRGB-encoded, `PNG_IMAGE_FLAG_16BIT_sRGB`);
 /// - colour becomes gray with libpng's own conversion (`png_set_rgb_to_gray` with the
 ///   sRGB/Rec. 709 weights 0.2126 R + 0.7152 G + 0.0722 B, applied in linear light), so an
 ///   RGB pixel with R = G = B = v stays v;
