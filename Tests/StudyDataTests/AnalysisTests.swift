@@ -1,4 +1,5 @@
 import Foundation
+import SeededRandom
 import XCTest
 @testable import StudyData
 
@@ -60,6 +61,26 @@ final class AnalysisTests: XCTestCase {
         // Codable round trip (the report caches it).
         let json = try! JSONEncoder().encode(r)
         XCTAssertEqual(try! JSONDecoder().decode(DatasetAnalysis.self, from: json).exactDuplicateGroupCount, 2)
+    }
+
+    func testShiftedNoisyCopyIsANearDuplicate() {
+        var id = 10_000
+        var scan = PhantomGenerator.sample(id: id, seed: 5)
+        while scan.isBlack { id += 1; scan = PhantomGenerator.sample(id: id, seed: 5) }
+        var rng = SeededGenerator(seed: 11)
+        let copy = GrayImage(width: 64, height: 64, pixels: scan.image.pixels.map {
+            UInt8(min(max(Int($0) + 10 + rng.int(below: 5) - 2, 0), 255))
+        })
+        let other = PhantomGenerator.sample(id: 70_000, seed: 9).image
+        let train = split("train", [(scan.image, [1, 0, 0])], firstID: 10_000)
+        let val = split("val", [(copy, [1, 0, 0])], firstID: 10_001)
+        let test = split("test", [(other, [0, 0, 0])], labelled: false, firstID: 70_000)
+        let r = DatasetAnalysis.analyze(Dataset(train: train, val: val, test: test, root: URL(fileURLWithPath: "/")))
+        print("shifted noisy copy:", r.nearDuplicateExamples)
+        XCTAssertEqual(r.nearDuplicatePairCount, 1)
+        XCTAssertEqual(r.nearDuplicateExamples.first?.a, "train/10000.png")
+        XCTAssertEqual(r.nearDuplicateExamples.first?.b, "val/10001.png")
+        XCTAssertGreaterThan(r.nearDuplicateExamples.first?.correlation ?? 0, 0.99)
     }
 
     func testDifferenceHashBits() {

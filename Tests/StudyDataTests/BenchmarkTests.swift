@@ -20,6 +20,8 @@ final class BenchmarkTests: XCTestCase {
         let read2 = try DataBenchmark.readSeconds(root: dir)
         let data = try Dataset.load(from: dir)
         let analyze = DataBenchmark.analyzeSeconds(data)
+        let r = DatasetAnalysis.analyze(data)
+        print("DATA ANALYSIS: black \(r.splits.map(\.blackCount)) near-black \(r.splits.map(\.nearBlackCount)) exact-duplicate groups \(r.exactDuplicateGroupCount) near-duplicate candidates \(r.nearDuplicateCandidatePairCount) confirmed \(r.nearDuplicatePairCount) \(r.nearDuplicateExamples) train positives \(r.splits[0].positives) val positives \(r.splits[1].positives) val all-ones F1 \(r.baselines.map(\.allOnesF1))")
         let start = Date()
         var rng = SeededGenerator(seed: 1)
         for i in 0..<1000 { _ = AugmentationStream.study.apply(data.train.image(at: i), rng: &rng) }
