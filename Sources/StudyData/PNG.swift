@@ -215,3 +215,6 @@ func writeFileBytes(_ bytes: [UInt8], to url: URL) throws(DataError) {
         throw .writeFailed(path: url.path, reason: "\(error.localizedDescription)")
     }
 }
+
+/// The libpng version linked at run time.
+public func libpngVersion() -> String { String(cString: png_get_libpng_ver(nil)) }
