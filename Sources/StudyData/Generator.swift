@@ -30,7 +30,7 @@ public struct PhantomSample: Sendable, Equatable {
 /// written down in docs/dataset.md; the constants below are that model.
 public enum PhantomGenerator {
     /// Bumped whenever the images or labels a seed produces change.
-    public static let version = 1
+    public static let version = 2
 
     /// First id of the train split; val continues after train.
     public static let trainFirstID = 10_000
@@ -44,9 +44,9 @@ public enum PhantomGenerator {
     /// Target positive rates of label1…3 (after label noise, black and non-black alike).
     static let labelRates = [0.46, 0.36, 0.23]
     /// Probability that a label is flipped after it is drawn (non-black images).
-    static let labelFlip = 0.03
+    static let labelFlip = 0.05
     /// Probability that a drawn finding is faint (its contrast multiplied by U(0.2, 0.5)).
-    static let faintProbability = 0.12
+    static let faintProbability = 0.15
     /// Probability that finding k is drawn, so that the noisy label has rate `labelRates[k]`:
     /// p = (r − f) / (1 − 2f).
     static var findingRates: [Double] { labelRates.map { ($0 - labelFlip) / (1 - 2 * labelFlip) } }
@@ -250,7 +250,7 @@ public enum PhantomGenerator {
         // A finding is faint (contrast × U(0.2, 0.5)) with probability `faintProbability`.
         func faintness() -> Float { rng.bernoulli(faintProbability) ? u(0.2, 0.5) : 1 }
         if findings[0] { // label1: small bright round lesion (additive)
-            let r = u(1.5, 3.5), contrast = u(0.2, 0.8) * tissue * faintness()
+            let r = u(3.5, 6), contrast = u(0.8, 1.4) * tissue * faintness()
             let p = brainPoint(margin: r + 1)
             forEachPixel(near: p, radius: r + 1, n: n) { x, y, i in
                 let dist = ((Float(x) - p.x) * (Float(x) - p.x) + (Float(y) - p.y) * (Float(y) - p.y)).squareRoot()
@@ -258,7 +258,7 @@ public enum PhantomGenerator {
             }
         }
         if findings[1] { // label2: dark elongated channel (multiplicative), a gently curved band
-            let length = u(10, 20), width = u(1.4, 2.4), contrast = u(0.4, 0.75) * faintness()
+            let length = u(18, 28), width = u(3, 4.5), contrast = u(0.65, 0.95) * faintness()
             let curvature = u(-0.08, 0.08)
             let mid = brainPoint(margin: length / 2)
             var angle = u(0, 2 * .pi) - curvature * length / 2
@@ -277,7 +277,7 @@ public enum PhantomGenerator {
             }
         }
         if findings[2] { // label3: textured patch (stripes or checker), zero-mean modulation
-            let radius = u(5, 10), wavelength = u(2.5, 4.5), contrast = u(0.15, 0.45) * faintness()
+            let radius = u(9, 14), wavelength = u(3, 5), contrast = u(0.45, 0.8) * faintness()
             let phi = u(0, .pi), checker = rng.bernoulli(0.5)
             let p = brainPoint(margin: radius * 0.6)
             let k = 2 * Float.pi / wavelength, cp = cos(phi), sp = sin(phi)
