@@ -24,6 +24,8 @@ public struct StudyConfig: Codable, Sendable, Equatable {
     public var gridHead: Head
     /// Training images used (after the black-image policy); nil = all.
     public var trainLimit: Int?
+    /// Validation images scored (a seeded random subset); nil = all.
+    public var valLimit: Int?
     public var epochs: Int
     public var batchSize: Int
     public var learningRate: Double
@@ -49,13 +51,13 @@ public struct StudyConfig: Codable, Sendable, Equatable {
         switch profile {
         case .quick:
             return StudyConfig(profile: .quick, seed: 2024, models: Architecture.allCases, gridHead: .joint,
-                               trainLimit: 2_000, epochs: 3, batchSize: 32, learningRate: 1e-3,
-                               callbacks: false, classWeighting: false, blackPolicy: .keepOne, augment: false,
-                               experimentModel: .conv2, experimentEpochs: 4, curveEpochs: [4, 8],
+                               trainLimit: 2_500, valLimit: 1_500, epochs: 2, batchSize: 32, learningRate: 1e-3,
+                               callbacks: true, classWeighting: false, blackPolicy: .keepOne, augment: false,
+                               experimentModel: .conv2, experimentEpochs: 2, curveEpochs: [2, 4],
                                learningRates: [1e-3, 1e-2, 1e-1], experimentIds: allExperimentIds)
         case .full:
             return StudyConfig(profile: .full, seed: 2024, models: Architecture.allCases, gridHead: .perLabel,
-                               trainLimit: nil, epochs: 10, batchSize: 32, learningRate: 1e-3,
+                               trainLimit: nil, valLimit: nil, epochs: 10, batchSize: 32, learningRate: 1e-3,
                                callbacks: true, classWeighting: true, blackPolicy: .keepOne, augment: false,
                                experimentModel: .conv2, experimentEpochs: 10, curveEpochs: [5, 10],
                                learningRates: [1e-3, 1e-2, 1e-1], experimentIds: allExperimentIds)
@@ -91,6 +93,7 @@ public struct StudyConfig: Codable, Sendable, Equatable {
         if batchSize < 1 { try fail("batchSize must be at least 1, got \(batchSize)") }
         if !(learningRate > 0) { try fail("learningRate must be positive, got \(learningRate)") }
         if let t = trainLimit, t < 2 { try fail("trainLimit must be at least 2, got \(t)") }
+        if let v = valLimit, v < 2 { try fail("valLimit must be at least 2, got \(v)") }
         if models.isEmpty { try fail("models must name at least one architecture") }
         if curveEpochs.isEmpty || curveEpochs.contains(where: { $0 < 1 }) { try fail("curveEpochs must be positive") }
         if learningRates.isEmpty || learningRates.contains(where: { !($0 > 0) }) { try fail("learningRates must be positive") }
@@ -106,6 +109,7 @@ public struct StudyConfig: Codable, Sendable, Equatable {
         var models: [Architecture]?
         var gridHead: Head?
         var trainLimit: Int?
+        var valLimit: Int?
         var epochs: Int?
         var batchSize: Int?
         var learningRate: Double?
@@ -124,6 +128,7 @@ public struct StudyConfig: Codable, Sendable, Equatable {
             if let v = models { c.models = v }
             if let v = gridHead { c.gridHead = v }
             if let v = trainLimit { c.trainLimit = v > 0 ? v : nil }
+            if let v = valLimit { c.valLimit = v > 0 ? v : nil }
             if let v = epochs { c.epochs = v }
             if let v = batchSize { c.batchSize = v }
             if let v = learningRate { c.learningRate = v }

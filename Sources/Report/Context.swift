@@ -14,6 +14,7 @@ extension Products {
         c["profile"] = cfg.profile.rawValue
         c["quick"] = cfg.profile == .quick
         c["trainLimit"] = cfg.trainLimit.map(grouped) ?? "all"
+        c["valLimit"] = grouped(study.prep.validation.count)
         c["epochs"] = cfg.epochs
         c["epochsText"] = plural(cfg.epochs, "epoch")
         c["experimentEpochs"] = cfg.experimentEpochs

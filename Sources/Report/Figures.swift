@@ -139,7 +139,7 @@ extension Products {
                 values: values, annotations: ann, colorBarLabel: "images")))
         }
         let scores = scoresWithBlackRule(bestResult)
-        let truth = dataset.val.labels ?? []
+        let truth = study.prep.validation.labels ?? []
         var pr: [Curve] = [], roc: [Curve] = []
         for l in 0..<3 {
             let t = truth.map { $0[l] }

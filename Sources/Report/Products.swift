@@ -40,7 +40,7 @@ struct Products {
         if let t = testScore { for s in t { row(results[best]!, "test", s) } }
         try AtomicFile.write(csv, to: out.appendingPathComponent("tables/metrics.csv"))
 
-        let ids = dataset.val.ids
+        let ids = study.prep.validation.ids
         for v in order {
             let r = results[v]!
             let s = r.valScores

@@ -59,7 +59,7 @@ public final class Study {
         let dataDir = try resolveData()
         log.info("reading \(dataDir.path)")
         do { dataset = try Dataset.load(from: dataDir) } catch { throw ReportError("\(error)") }
-        prep = DataPrep(dataset: dataset)
+        prep = DataPrep(dataset: dataset, valLimit: config.valLimit, seed: config.seed)
         dataKey = try CellKey(cell: "data", version: 1, parameters: dataset.fingerprint, inputs: [])
         log.info("data: \(dataset.train.count) train / \(dataset.val.count) val / \(dataset.test.count) test images, fingerprint \(dataset.fingerprint)")
 
@@ -85,7 +85,7 @@ public final class Study {
         }
 
         // Evaluation on validation.
-        let val = dataset.val
+        let val = prep.validation
         guard let valLabels = val.labels else { throw ReportError("val_labels.csv has no labels") }
         let valBlack = (0..<val.count).map { isBlack(val.image(at: $0)) }
         let blackRule = blackImagePrediction(trainLabelsOfBlack: blackTrainLabels())
@@ -137,7 +137,7 @@ public final class Study {
         for v in variants {
             let n = Double(v.trainLimit ?? dataset.train.count)
             let perImage = 1 / Study.roughImagesPerSecond(v.architecture)
-            total += Double(v.networks.count) * Double(v.epochs) * (n * perImage + Double(dataset.val.count) * perImage / 3)
+            total += Double(v.networks.count) * Double(v.epochs) * (n * perImage + Double(prep.nonBlackValidation.count) * perImage / 3)
         }
         return total
     }

@@ -46,13 +46,24 @@ public struct VariantResult: Codable, Sendable {
 final class DataPrep: @unchecked Sendable {
     let dataset: Dataset
 
-    /// The validation images that are not entirely black.
+    /// The validation images scored in this run: all of them, or a seeded random subset of
+    /// `valLimit` (in split order) in the quick profile.
+    let validation: Split
+    /// Identifies the scored validation subset in cache keys.
+    var validationKey: String { validation.count == dataset.val.count ? "all" : "\(validation.count):\(validation.ids.first ?? "")…\(validation.ids.last ?? "")" }
+    /// The scored validation images that are not entirely black.
     let nonBlackValidation: Split
 
-    init(dataset: Dataset) {
+    init(dataset: Dataset, valLimit: Int?, seed: UInt64) {
         self.dataset = dataset
-        let black = Set(blackIndices(dataset.val))
-        nonBlackValidation = dataset.val.subset((0..<dataset.val.count).filter { !black.contains($0) })
+        if let limit = valLimit, limit < dataset.val.count {
+            var rng = SeededGenerator(seed: seed, stream: "val-subset")
+            validation = dataset.val.subset(rng.permutation(dataset.val.count).prefix(limit).sorted())
+        } else {
+            validation = dataset.val
+        }
+        let black = Set(blackIndices(validation))
+        nonBlackValidation = validation.subset((0..<validation.count).filter { !black.contains($0) })
     }
 
     /// Training examples: the train split under the black-image policy (the kept black image
@@ -114,7 +125,7 @@ extension Study {
         var params = 0
         for label in variant.networks {
             let key = try CellKey(cell: "train/\(name)" + (label.map { "/label\($0 + 1)" } ?? ""), version: 3,
-                                  parameters: TrainParams(variant: variant, label: label), inputs: [dataKey])
+                                  parameters: TrainParams(variant: variant, label: label, validationIds: prep.validationKey), inputs: [dataKey])
             let result = try cache.value(key, NetworkResult.self) { dir in
                 try trainNetwork(variant, label: label, name: name, dir: dir)
             }
@@ -126,7 +137,7 @@ extension Study {
         return VariantResult(name: name, variant: variant, parameterCount: params, networks: networks, cellDirectories: dirs, keys: keys)
     }
 
-    struct TrainParams: Codable { var variant: Variant; var label: Int? }
+    struct TrainParams: Codable { var variant: Variant; var label: Int?; var validationIds: String }
 
     func model(for variant: Variant, label: Int?) throws -> Sequential {
         let shape = variant.architecture.inputShape(channels: variant.effectiveChannels, size: variant.size)
@@ -176,7 +187,7 @@ extension Study {
                             e.valF1.map { String(format: "%.3f", $0) }.joined(separator: "/")))
         }
         if let m = history.divergenceMessage { log.warning("\(title): \(m)") }
-        let probs = predictProbabilities(model, prep.inputs(dataset.val, variant: variant), batchSize: 64)
+        let probs = predictProbabilities(model, prep.inputs(prep.validation, variant: variant), batchSize: 64)
         let scores = positiveScores(probs, encoding: encoding)
         let weights = "weights.safetensors"
         try Safetensors.save(model, to: dir.appendingPathComponent(weights),
