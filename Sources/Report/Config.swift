@@ -53,7 +53,7 @@ public struct StudyConfig: Codable, Sendable, Equatable {
             return StudyConfig(profile: .quick, seed: 2024, models: Architecture.allCases, gridHead: .joint,
                                trainLimit: 2_500, valLimit: 1_500, epochs: 2, batchSize: 32, learningRate: 1e-3,
                                callbacks: true, classWeighting: false, blackPolicy: .keepOne, augment: false,
-                               experimentModel: .conv2, experimentEpochs: 2, curveEpochs: [2, 4],
+                               experimentModel: .conv4, experimentEpochs: 2, curveEpochs: [2, 4],
                                learningRates: [1e-3, 1e-2, 1e-1], experimentIds: allExperimentIds)
         case .full:
             return StudyConfig(profile: .full, seed: 2024, models: Architecture.allCases, gridHead: .perLabel,

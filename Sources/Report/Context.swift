@@ -72,7 +72,7 @@ extension Products {
         let ranked = grid.sorted { evaluations[$0.variant]!.meanF1 > evaluations[$1.variant]!.meanF1 }
         let rows: [[String: Any]] = ranked.enumerated().map { (rank, row) in
             let r = results[row.variant]!, e = evaluations[row.variant]!
-            return [
+            var row: [String: Any] = [
                 "rank": rank + 1, "name": r.name, "architecture": row.variant.architecture.rawValue,
                 "studyLabel": row.variant.architecture.studyLabel,
                 "f1": e.atHalf.map { fmt($0.f1) }, "f1_1": fmt(e.atHalf[0].f1), "f1_2": fmt(e.atHalf[1].f1), "f1_3": fmt(e.atHalf[2].f1),
@@ -80,10 +80,11 @@ extension Products {
                 "meanAP": fmt(e.meanAP), "params": grouped(r.parameterCount),
                 "seconds": fmt(r.seconds, 0), "imagesPerSecond": fmt(r.networks.map(\.history.imagesPerSecond).reduce(0, +) / Double(r.networks.count), 0),
                 "epochsRun": r.networks.map { "\($0.history.epochs.count)" }.joined(separator: "/"),
-                "diverged": r.diverged.isEmpty ? nil : r.diverged.joined(separator: "; ") as Any?,
                 "curves": "figures/curves-\(r.name).png",
                 "scores": e.atHalf.map(scoreRow),
             ]
+            if !r.diverged.isEmpty { row["diverged"] = r.diverged.joined(separator: "; ") }
+            return row
         }
         let b = results[best]!, e = evaluations[best]!
         return [
@@ -110,20 +111,22 @@ extension Products {
 
     func experimentsContext() -> [[String: Any]] {
         let findings = Findings(plan: plan, evaluations: evaluations, results: results).all()
-        return plan.dropFirst().map { e in
-            [
+        return plan.dropFirst().map { e -> [String: Any] in
+            var c: [String: Any] = [
                 "id": e.id, "title": e.title, "question": e.question,
                 "finding": findings[e.id] ?? "",
                 "figure": "figures/experiment-\(e.id).png",
-                "curves": e.id == "epochs" ? "figures/experiment-epochs-curves.png" : nil as Any?,
                 "rows": e.rows.map { row -> [String: Any] in
                     let r = results[row.variant]!, ev = evaluations[row.variant]!
-                    return ["label": row.label, "name": r.name, "f1_1": fmt(ev.atHalf[0].f1), "f1_2": fmt(ev.atHalf[1].f1),
-                            "f1_3": fmt(ev.atHalf[2].f1), "meanF1": fmt(ev.meanF1), "meanAP": fmt(ev.meanAP),
-                            "seconds": fmt(r.seconds, 0),
-                            "diverged": r.diverged.isEmpty ? nil : r.diverged.joined(separator: "; ") as Any?]
+                    var d: [String: Any] = ["label": row.label, "name": r.name, "f1_1": fmt(ev.atHalf[0].f1), "f1_2": fmt(ev.atHalf[1].f1),
+                                            "f1_3": fmt(ev.atHalf[2].f1), "meanF1": fmt(ev.meanF1), "meanAP": fmt(ev.meanAP),
+                                            "seconds": fmt(r.seconds, 0)]
+                    if !r.diverged.isEmpty { d["diverged"] = r.diverged.joined(separator: "; ") }
+                    return d
                 },
             ]
+            if e.id == "epochs" { c["curves"] = "figures/experiment-epochs-curves.png" }
+            return c
         }
     }
 

@@ -1,6 +1,13 @@
 import NN
 import StudyData
 
+extension Architecture {
+    /// Whether the architecture can be built for size×size×channels input.
+    func accepts(size: Int, channels: Int) -> Bool {
+        (try? build(head: .joint, inputShape: inputShape(channels: channels, size: size), seed: 0)) != nil
+    }
+}
+
 /// One comparison of the study: a question, the variants that answer it, and how to label
 /// each variant in its table.
 public struct Experiment: Sendable {
@@ -73,10 +80,20 @@ extension StudyConfig {
             id: "channels", title: "1 vs 3 input channels",
             question: "Does feeding the grey image as three identical channels change anything?",
             rows: [("1 channel", with { $0.channels = 1 }), ("3 channels", with { $0.channels = 3 })]))
+        // Not every architecture takes 32×32 input (conv4 and conv5 shrink below 1 pixel);
+        // then the comparison runs on conv2, which does.
+        var resolutionBase = base
+        if !experimentModel.accepts(size: 32, channels: base.effectiveChannels) {
+            resolutionBase = gridVariant(.conv2)
+            resolutionBase.head = .joint
+            resolutionBase.epochs = experimentEpochs
+        }
+        let small = { () -> Variant in var v = resolutionBase; v.size = 32; return v }()
         list.append(Experiment(
             id: "resolution", title: "64 vs 32 pixels",
             question: "How much does downsizing to 32×32 cost?",
-            rows: [("64×64", base), ("32×32", with { $0.size = 32 })]))
+            rows: [("64×64 (\(resolutionBase.architecture.rawValue))", resolutionBase),
+                   ("32×32 (\(resolutionBase.architecture.rawValue))", small)]))
         return list.filter { $0.id == "architectures" || experimentIds.contains($0.id) }
     }
 }

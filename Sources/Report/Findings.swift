@@ -93,7 +93,7 @@ struct Findings {
         }
         if let e = experiment("channels"), e.rows.count == 2 {
             let c = compare((e.rows[1].label, e.rows[1].variant), (e.rows[0].label, e.rows[0].variant))
-            f["channels"] = c.sentence.prefix(1).uppercased() + c.sentence.dropFirst() + ". Three identical channels carry no extra information; only the first layer's parameter count changes."
+            f["channels"] = c.sentence.prefix(1).uppercased() + c.sentence.dropFirst() + ". Three identical channels carry no extra information (only the first layer's parameter count changes), so a difference here comes from initialisation and training noise."
         }
         if let e = experiment("resolution"), e.rows.count == 2 {
             let c = compare((e.rows[0].label, e.rows[0].variant), (e.rows[1].label, e.rows[1].variant))
