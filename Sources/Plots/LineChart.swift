@@ -41,7 +41,15 @@ public struct LineChart: Figure {
 
     public func draw(_ canvas: Canvas) throws(PlotError) {
         let xs = series.flatMap(\.x).filter(\.isFinite), ys = series.flatMap(\.y).filter(\.isFinite)
-        let xAxis = Axis.linear(xLabel, lo: xs.min() ?? 0, hi: xs.max() ?? 1, maxTicks: 10)
+        var xAxis = Axis.linear(xLabel, lo: xs.min() ?? 0, hi: xs.max() ?? 1, maxTicks: 10)
+        // Whole-number x values (epochs, counts) get whole-number ticks only.
+        if !xs.isEmpty, xs.allSatisfy({ $0 == $0.rounded() }) {
+            let whole = xAxis.ticks.filter { $0 == $0.rounded() }
+            if whole.count >= 2 {
+                xAxis.ticks = whole
+                xAxis.tickLabels = whole.map { formatTick($0, step: 1) }
+            }
+        }
         let yAxis = yRange.map { Axis.fixed(yLabel, lo: $0.lowerBound, hi: $0.upperBound) }
             ?? Axis.linear(yLabel, lo: ys.min() ?? 0, hi: ys.max() ?? 1)
         let entries = series.enumerated().map { i, s in

@@ -75,7 +75,7 @@ extension Products {
             cells.append(ImageCell(caption: "full stream #\(k)", width: a.width, height: a.height, pixels: a.pixels))
         }
         return [NamedFigure(name: "augmentation-gallery",
-                            figure: ImageGrid(title: "The study's augmentations on one training scan", columns: 7, cells: cells, cellSize: 96))]
+                            figure: ImageGrid(title: "The study's augmentations on one training scan", columns: 5, cells: cells, cellSize: 110))]
     }
 
     /// Each of the study's eight kinds with its parameters, made certain to fire (p = 1) so
