@@ -21,7 +21,7 @@ report: deps
 
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --disable-swift-testing
 
 build: deps
 	$(SWIFT) build -c $(CONFIG) --product report
