@@ -55,6 +55,9 @@ struct Architectures: ParsableCommand {
         do {
             if let dir = diagrams {
                 let base = URL(fileURLWithPath: dir)
+                do { try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true) } catch {
+                    throw ReportError("cannot create \(dir): \(error.localizedDescription)")
+                }
                 for arch in Architecture.allCases {
                     let d = Study.diagram(arch)
                     let url = base.appendingPathComponent(arch.rawValue)
