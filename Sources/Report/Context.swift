@@ -96,6 +96,7 @@ extension Products {
                 "thresholds": e.tunedThresholds.enumerated().map { ["label": "label\($0.offset + 1)", "threshold": fmt(Double($0.element), 3)] },
                 "confusion": (1...3).map { "figures/confusion-\(b.name)-label\($0).png" },
                 "pr": "figures/pr-\(b.name).png", "roc": "figures/roc-\(b.name).png",
+                "misclassified": "figures/misclassified-\(b.name).png",
             ] as [String: Any],
             "baselineF1": fmt(analysis.meanAllOnesF1),
             "aboveBaseline": fmt(e.meanF1 - analysis.meanAllOnesF1),

@@ -128,6 +128,9 @@ extension Products {
                 }
             },
             "labelFigure": "figures/dataset-labels.png",
+            "labelCharts": labelled.flatMap { s in
+                (0..<3).map { l in ["title": "\(s.name) label\(l + 1)", "path": "figures/dataset-labels-\(s.name)-label\(l + 1).png"] }
+            },
             "blackFigure": "figures/dataset-black.png",
             "blackLabelFigure": "figures/dataset-black-labels.png",
             "cooccurrenceFigure": "figures/dataset-cooccurrence.png",

@@ -149,9 +149,37 @@ extension Products {
             let r = Metrics.rocCurve(truth: t, scores: scores[l])
             roc.append(Curve(name: "label\(l + 1) (AUC \(fmt(r.auc)))", x: r.points.map { Double($0.fpr) }, y: r.points.map { Double($0.tpr) }))
         }
+        list.append(misclassified(bestResult, scores: scores))
         list.append(NamedFigure(name: "pr-\(bestResult.name)", figure: PRCurveChart(title: "\(bestResult.name): precision–recall on validation", curves: pr)))
         list.append(NamedFigure(name: "roc-\(bestResult.name)", figure: ROCCurveChart(title: "\(bestResult.name): ROC on validation", curves: roc)))
         return list
+    }
+
+    /// The best model's most confident mistakes on the non-black validation images: per label,
+    /// the three false positives with the highest score and the three false negatives with
+    /// the lowest.
+    func misclassified(_ r: VariantResult, scores: [[Float]]) -> NamedFigure {
+        let val = study.prep.validation
+        let truth = val.labels ?? []
+        var cells: [ImageCell] = []
+        for l in 0..<3 {
+            let candidates = (0..<val.count).filter { !valBlack[$0] }
+            let fp = candidates.filter { truth[$0][l] == 0 && scores[l][$0] >= 0.5 }.sorted { scores[l][$0] > scores[l][$1] }.prefix(3)
+            let fn = candidates.filter { truth[$0][l] == 1 && scores[l][$0] < 0.5 }.sorted { scores[l][$0] < scores[l][$1] }.prefix(3)
+            for (kind, picks) in [("false +", Array(fp)), ("false −", Array(fn))] {
+                for k in 0..<3 {
+                    if k < picks.count {
+                        let i = picks[k], img = val.image(at: i)
+                        cells.append(ImageCell(caption: "label\(l + 1) \(kind) \(val.ids[i]) p=\(fmt(Double(scores[l][i]), 2))",
+                                               width: img.width, height: img.height, pixels: img.pixels))
+                    } else {
+                        cells.append(ImageCell(caption: "label\(l + 1) \(kind): none", width: 1, height: 1, pixels: [255]))
+                    }
+                }
+            }
+        }
+        return NamedFigure(name: "misclassified-\(r.name)", figure: ImageGrid(
+            title: "\(r.name): most confident mistakes on validation (threshold 0.5)", columns: 6, cells: cells, cellSize: 110))
     }
 
     /// Validation scores of a variant with the black-image rule applied.
