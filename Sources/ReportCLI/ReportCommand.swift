@@ -10,13 +10,9 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Reruns the medical-image study end to end and writes its report.",
         discussion: """
-        With no --data, `report run` uses the embedded default: a deterministic generated
-        dataset in the competition's layout, written once to ./data/phantom. Point --data at
-        the real competition folder (train_images/, val_images/, test_images/,
-        train_labels.csv, val_labels.csv, sample_submission.csv) to rerun the study on it.
+        With no --data, `report run` uses the embedded default: a deterministic generated dataset in the competition's layout, written once to ./data/phantom. Point --data at the real competition folder (train_images/, val_images/, test_images/, train_labels.csv, val_labels.csv, sample_submission.csv) to rerun the study on it.
 
-        Exit codes: 0 success; 1 bad input or a failed step (the message names the file,
-        line or id); 64 bad command-line usage.
+        Exit codes: 0 success; 1 bad input or a failed step (the message names the file, line or id); 64 bad command-line usage.
         """,
         subcommands: [Run.self, GenerateData.self, Architectures.self, Stats.self, Bench.self],
         defaultSubcommand: Run.self)

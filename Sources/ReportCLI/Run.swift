@@ -37,7 +37,7 @@ struct Run: ParsableCommand {
     @Option(help: "Report templates folder.")
     var templates: String = "report-templates"
 
-    @Option(name: .customLong("force"), help: "Recompute this cell (and what reads it) even if cached; repeatable, prefix match (e.g. train/conv2).")
+    @Option(name: .customLong("force"), help: "Recompute this cell even if cached; repeatable, prefix match (e.g. train/conv2, figures).")
     var force: [String] = []
 
     @Flag(help: "Ignore the cache (results are still written to it).")
