@@ -132,11 +132,11 @@ extension Products {
         for s in e.atHalf {
             let total = Double(s.tp + s.fp + s.tn + s.fn)
             let values = [[Double(s.tn), Double(s.fp)], [Double(s.fn), Double(s.tp)]]
-            let ann = values.map { $0.map { "\(grouped(Int($0)))\n\(fmt(100 * $0 / max(total, 1), 1)) %" } }
+            let ann = values.map { $0.map { "\(grouped(Int($0))) (\(fmt(100 * $0 / max(total, 1), 1)) %)" } }
             list.append(NamedFigure(name: "confusion-\(bestResult.name)-label\(s.label + 1)", figure: Heatmap(
                 title: "\(bestResult.name), label\(s.label + 1): confusion matrix (validation)",
                 rowLabels: ["true 0", "true 1"], colLabels: ["predicted 0", "predicted 1"],
-                values: values, annotations: ann, colorBarLabel: "images")))
+                values: values, annotations: ann, colorBarLabel: "images", width: 460, height: 380)))
         }
         let scores = scoresWithBlackRule(bestResult)
         let truth = study.prep.validation.labels ?? []
