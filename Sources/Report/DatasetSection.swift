@@ -9,18 +9,8 @@ extension Products {
         let labelled = analysis.splits.filter(\.labelled)
 
         // The six label histograms of the original (split × label), as one grouped chart.
-        var categories: [String] = []
-        var pos: [Double] = [], neg: [Double] = []
-        for s in labelled {
-            for l in 0..<3 {
-                categories.append("\(s.name) label\(l + 1)")
-                pos.append(Double(s.positives[l])); neg.append(Double(s.negatives[l]))
-            }
-        }
-        list.append(NamedFigure(name: "dataset-labels", figure: BarChart(
-            title: "Label distributions per split", xLabel: "", yLabel: "images", categories: categories,
-            series: [BarSeries(name: "label 0", values: neg), BarSeries(name: "label 1", values: pos)],
-            stacked: false, valueLabels: true)))
+        list.append(labelChart("dataset-labels", title: "Label distributions per split", yLabel: "images",
+                               splits: labelled, valueLabels: true) { s, l in (s.positives[l], s.negatives[l]) })
         // And the original's six single charts.
         for s in labelled {
             for l in 0..<3 {
@@ -39,17 +29,8 @@ extension Products {
             series: [BarSeries(name: "black", values: analysis.splits.map { Double($0.blackCount) }),
                      BarSeries(name: "not black", values: analysis.splits.map { Double($0.count - $0.blackCount) })],
             stacked: true, valueLabels: true)))
-        var blackCats: [String] = [], blackPos: [Double] = [], blackNeg: [Double] = []
-        for s in labelled {
-            for l in 0..<3 {
-                blackCats.append("\(s.name) label\(l + 1)")
-                blackPos.append(Double(s.blackPositives[l])); blackNeg.append(Double(s.blackNegatives[l]))
-            }
-        }
-        list.append(NamedFigure(name: "dataset-black-labels", figure: BarChart(
-            title: "Labels carried by the black images", xLabel: "", yLabel: "black images", categories: blackCats,
-            series: [BarSeries(name: "label 0", values: blackNeg), BarSeries(name: "label 1", values: blackPos)],
-            stacked: false, valueLabels: false)))
+        list.append(labelChart("dataset-black-labels", title: "Labels carried by the black images", yLabel: "black images",
+                               splits: labelled, valueLabels: false) { s, l in (s.blackPositives[l], s.blackNegatives[l]) })
 
         // Co-occurrence of the three labels (rows: the 8 combinations; columns: splits, as % of split).
         let combos = (0..<8).map { "\($0 >> 2 & 1)\($0 >> 1 & 1)\($0 & 1)" }
@@ -90,6 +71,24 @@ extension Products {
         list.append(NamedFigure(name: "dataset-examples", figure: ImageGrid(
             title: "The first training scans, with labels (label1 label2 label3)", columns: 6, cells: examples, cellSize: 110)))
         return list
+    }
+
+    /// A grouped bar chart of label 0 / label 1 counts for every split × label;
+    /// `counts` gives (positives, negatives) of one split and label.
+    func labelChart(_ name: String, title: String, yLabel: String, splits: [DatasetAnalysis.SplitSummary],
+                    valueLabels: Bool, counts: (DatasetAnalysis.SplitSummary, Int) -> (Int, Int)) -> NamedFigure {
+        var categories: [String] = [], pos: [Double] = [], neg: [Double] = []
+        for s in splits {
+            for l in 0..<3 {
+                let (p, n) = counts(s, l)
+                categories.append("\(s.name) label\(l + 1)")
+                pos.append(Double(p)); neg.append(Double(n))
+            }
+        }
+        return NamedFigure(name: name, figure: BarChart(
+            title: title, xLabel: "", yLabel: yLabel, categories: categories,
+            series: [BarSeries(name: "label 0", values: neg), BarSeries(name: "label 1", values: pos)],
+            stacked: false, valueLabels: valueLabels))
     }
 
     func datasetContext() -> [String: Any] {
