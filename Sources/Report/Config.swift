@@ -51,7 +51,7 @@ public struct StudyConfig: Codable, Sendable, Equatable {
         switch profile {
         case .quick:
             return StudyConfig(profile: .quick, seed: 2024, models: Architecture.allCases, gridHead: .joint,
-                               trainLimit: 2_500, valLimit: 1_500, epochs: 2, batchSize: 32, learningRate: 1e-3,
+                               trainLimit: 2_500, valLimit: 1_000, epochs: 2, batchSize: 32, learningRate: 1e-3,
                                callbacks: true, classWeighting: false, blackPolicy: .keepOne, augment: false,
                                experimentModel: .conv4, experimentEpochs: 2, curveEpochs: [2, 4],
                                learningRates: [1e-3, 1e-2, 1e-1], experimentIds: allExperimentIds)
