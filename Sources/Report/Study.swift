@@ -58,7 +58,7 @@ public final class Study {
         try checkOutputIsNotData()
         let dataDir = try resolveData()
         log.info("reading \(dataDir.path)")
-        do { dataset = try Dataset.load(from: dataDir) } catch { throw ReportError("\(error)") }
+        dataset = try Study.loadDataset(dataDir)
         prep = DataPrep(dataset: dataset, valLimit: config.valLimit, seed: config.seed)
         dataKey = try CellKey(cell: "data", version: 1, parameters: dataset.fingerprint, inputs: [])
         log.info("data: \(dataset.train.count) train / \(dataset.val.count) val / \(dataset.test.count) test images, fingerprint \(dataset.fingerprint)")
@@ -128,6 +128,17 @@ public final class Study {
         let html = try products.render(figures: figures)
         log.info("wrote \(out.appendingPathComponent("report.md").path) and \(html.path)")
         return html
+    }
+
+    /// Reads a competition-layout folder; errors name the folder, then the file, line or id.
+    public static func loadDataset(_ dir: URL, resize: Bool = false) throws -> Dataset {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDir), isDir.boolValue else {
+            throw ReportError("data folder \(dir.path) does not exist")
+        }
+        do { return try Dataset.load(from: dir, resize: resize) } catch {
+            throw ReportError("\(dir.path): \(error)")
+        }
     }
 
     /// Labels of the black training images (for the black-image prediction rule).

@@ -111,7 +111,7 @@ struct Stats: ParsableCommand {
     func run() throws {
         do {
             let t = Date()
-            let ds = try Dataset.load(from: URL(fileURLWithPath: data), resize: resize)
+            let ds = try Study.loadDataset(URL(fileURLWithPath: data), resize: resize)
             let readSeconds = Date().timeIntervalSince(t)
             let a = DatasetAnalysis.analyze(ds)
             if json {
