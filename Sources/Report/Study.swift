@@ -93,7 +93,7 @@ public final class Study {
         // Evaluation on validation.
         let val = prep.validation
         guard let valLabels = val.labels else { throw ReportError("val_labels.csv has no labels") }
-        let valBlack = (0..<val.count).map { isBlack(val.image(at: $0)) }
+        let valBlack = prep.validationBlack
         let blackRule = blackImagePrediction(trainLabelsOfBlack: blackTrainLabels())
         var evaluations: [Variant: VariantEvaluation] = [:]
         for v in order {
@@ -145,7 +145,7 @@ public final class Study {
     func blackTrainLabels() -> [[UInt8]] {
         let t = dataset.train
         guard let labels = t.labels else { return [] }
-        return (0..<t.count).filter { isBlack(t.image(at: $0)) }.map { labels[$0] }
+        return blackIndices(t).map { labels[$0] }
     }
 
     /// Training time of the variants from throughput measured now, on this machine: a few

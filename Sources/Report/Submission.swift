@@ -72,15 +72,10 @@ extension Study {
             let s = positiveScores(probs, encoding: net.label == nil ? .multiLabel : .twoClass)
             if let l = net.label { scores[l] = s[0] } else { scores = s }
         }
-        var predictions: [[UInt8]] = []
-        var blackCount = 0
-        for i in 0..<test.count {
-            if isBlack(test.image(at: i)) {
-                blackCount += 1
-                for l in 0..<3 { scores[l][i] = Float(blackRule[l]) }
-            }
-            predictions.append((0..<3).map { scores[$0][i] >= 0.5 ? 1 : 0 })
-        }
+        let black = blackIndices(test)
+        for i in black { for l in 0..<3 { scores[l][i] = Float(blackRule[l]) } }
+        let predictions: [[UInt8]] = (0..<test.count).map { i in (0..<3).map { scores[$0][i] >= 0.5 ? 1 : 0 } }
+        let blackCount = black.count
         let sub = Submission(model: result.name, ids: test.ids, predictions: predictions, scores: scores, blackCount: blackCount)
         try sub.validate(expectedIds: test.ids)
         return sub

@@ -53,6 +53,8 @@ final class DataPrep: @unchecked Sendable {
     var validationKey: String { validation.count == dataset.val.count ? "all" : "\(validation.count):\(validation.ids.first ?? "")…\(validation.ids.last ?? "")" }
     /// The scored validation images that are not entirely black.
     let nonBlackValidation: Split
+    /// Whether each scored validation image is entirely black, in `validation` order.
+    let validationBlack: [Bool]
 
     init(dataset: Dataset, valLimit: Int?, seed: UInt64) {
         self.dataset = dataset
@@ -62,8 +64,10 @@ final class DataPrep: @unchecked Sendable {
         } else {
             validation = dataset.val
         }
-        let black = Set(blackIndices(validation))
-        nonBlackValidation = validation.subset((0..<validation.count).filter { !black.contains($0) })
+        var mask = [Bool](repeating: false, count: validation.count)
+        for i in blackIndices(validation) { mask[i] = true }
+        validationBlack = mask
+        nonBlackValidation = validation.subset(mask.indices.filter { !mask[$0] })
     }
 
     /// Training examples: the train split under the black-image policy (the kept black image
