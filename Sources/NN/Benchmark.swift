@@ -1,5 +1,16 @@
 /// Throughput measurements of the layers, for `report bench` and the speed tests.
 public enum LayerBenchmark {
+    /// A batch of uniform [0, 1) inputs for `model`, the same on every call.
+    static func randomInput(_ model: Sequential, batch: Int) -> Tensor {
+        var rng = SeededGenerator(seed: 2, stream: "bench")
+        return Tensor(shape: [batch] + model.inputShape,
+                      data: (0..<(batch * model.inputShape.reduce(1, *))).map { _ in rng.nextFloat() })
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+
     /// Training-step throughput without the optimizer: images per second of forward
     /// (`.training`) + backward on a batch of `batch` random inputs, averaged over
     /// `iterations` steps after one warm-up step. The last layer emits logits and the
@@ -8,9 +19,7 @@ public enum LayerBenchmark {
         precondition(batch > 0 && iterations > 0, "LayerBenchmark: batch and iterations must be positive")
         let model = try arch.build(head: .perLabel, seed: 1)
         if let last = model.layers.last as? any FusedActivationLayer { last.emitsLogits = true }
-        var rng = SeededGenerator(seed: 2, stream: "bench")
-        let x = Tensor(shape: [batch] + model.inputShape,
-                       data: (0..<(batch * model.inputShape.reduce(1, *))).map { _ in rng.nextFloat() })
+        let x = randomInput(model, batch: batch)
         let dy = Tensor(repeating: 1 / Float(batch), shape: [batch] + model.outputShape)
         func step() {
             model.zeroGrad()
@@ -20,22 +29,18 @@ public enum LayerBenchmark {
         step()
         let clock = ContinuousClock()
         let elapsed = clock.measure { for _ in 0..<iterations { step() } }
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        return Double(batch * iterations) / seconds
+        return Double(batch * iterations) / seconds(elapsed)
     }
 
     /// Inference throughput: images per second of `forward(.inference)` at `batch`.
     public static func inferenceImagesPerSecond(_ arch: Architecture, batch: Int = 32, iterations: Int) throws -> Double {
         precondition(batch > 0 && iterations > 0, "LayerBenchmark: batch and iterations must be positive")
         let model = try arch.build(head: .perLabel, seed: 1)
-        var rng = SeededGenerator(seed: 2, stream: "bench")
-        let x = Tensor(shape: [batch] + model.inputShape,
-                       data: (0..<(batch * model.inputShape.reduce(1, *))).map { _ in rng.nextFloat() })
+        let x = randomInput(model, batch: batch)
         _ = model.forward(x, mode: .inference)
         let clock = ContinuousClock()
         let elapsed = clock.measure { for _ in 0..<iterations { _ = model.forward(x, mode: .inference) } }
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        return Double(batch * iterations) / seconds
+        return Double(batch * iterations) / seconds(elapsed)
     }
 
     /// Milliseconds per layer of one forward (`.training`) and one backward at `batch`,
@@ -43,13 +48,11 @@ public enum LayerBenchmark {
     public static func perLayerMilliseconds(_ arch: Architecture, batch: Int = 32, iterations: Int) throws -> [(String, Double, Double)] {
         let model = try arch.build(head: .perLabel, seed: 1)
         if let last = model.layers.last as? any FusedActivationLayer { last.emitsLogits = true }
-        var rng = SeededGenerator(seed: 2, stream: "bench")
-        let x = Tensor(shape: [batch] + model.inputShape,
-                       data: (0..<(batch * model.inputShape.reduce(1, *))).map { _ in rng.nextFloat() })
+        let x = randomInput(model, batch: batch)
         let dy = Tensor(repeating: 1 / Float(batch), shape: [batch] + model.outputShape)
         var fwd = [Double](repeating: 0, count: model.layers.count), bwd = fwd
         let clock = ContinuousClock()
-        func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) * 1e-15 }
+        func ms(_ d: Duration) -> Double { seconds(d) * 1e3 }
         for it in 0...iterations {
             var h = x
             var times = [Double](repeating: 0, count: model.layers.count), btimes = times
