@@ -14,7 +14,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
-        .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
@@ -26,17 +25,24 @@ let package = Package(
         .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo",
                        providers: [.apt(["libcairo2-dev"]), .brew(["cairo"])]),
 
+        // Linux file-system calls Glibc's module does not expose (renameat2, flock).
+        .target(name: "CFileSystem"),
+
         .target(name: "SeededRandom"),
         .target(name: "NN", dependencies: ["CBLAS", "SeededRandom"]),
         .target(name: "StudyData", dependencies: ["CPNG", "SeededRandom"]),
         .target(name: "Plots", dependencies: ["CCairo"]),
+        // What a training cell runs: data preparation, training, prediction. Its own target so
+        // that the training cells' code fingerprint covers exactly this code.
+        .target(name: "Training", dependencies: ["NN", "StudyData", "SeededRandom"]),
         .target(name: "Report", dependencies: [
-            "NN", "StudyData", "Plots", "SeededRandom",
+            "NN", "StudyData", "Plots", "SeededRandom", "Training", "CFileSystem",
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "Ink", package: "Ink"),
             .product(name: "Yams", package: "Yams"),
-        ]),
+        ], plugins: ["EmbedTemplates"]),
+        .executableTarget(name: "embed-templates", path: "Sources/EmbedTemplatesTool"),
+        .plugin(name: "EmbedTemplates", capability: .buildTool(), dependencies: ["embed-templates"]),
         .executableTarget(name: "ReportCLI", dependencies: [
             "Report", "NN", "StudyData", "Plots",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -46,6 +52,6 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
         .testTarget(name: "StudyDataTests", dependencies: ["StudyData"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"], exclude: ["Snapshots"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "NN", "StudyData", "Plots"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "NN", "StudyData", "Plots", "Training"]),
     ]
 )

@@ -2,7 +2,7 @@ import Foundation
 
 /// One layer of an architecture diagram, as Keras's `plot_model(show_shapes=True)` shows it:
 /// name, type, and input/output shapes as text (e.g. "(None, 64, 64, 3)").
-public struct DiagramNode: Sendable, Equatable {
+public struct DiagramNode: Sendable, Equatable, Encodable {
     public var name: String
     public var type: String
     public var input: String

@@ -1,7 +1,7 @@
 import Foundation
 
 /// One series of a bar chart: a value per category.
-public struct BarSeries: Sendable, Equatable {
+public struct BarSeries: Sendable, Equatable, Encodable {
     public var name: String
     public var values: [Double]
     public init(name: String, values: [Double]) { self.name = name; self.values = values }

@@ -2,7 +2,7 @@ import Foundation
 
 /// One curve: points (x[i], y[i]) in 0…1, joined in order; `name` is shown in the legend
 /// as given (e.g. "label1 (AP 0.91)").
-public struct Curve: Sendable, Equatable {
+public struct Curve: Sendable, Equatable, Encodable {
     public var name: String
     public var x: [Double]
     public var y: [Double]
@@ -15,7 +15,7 @@ public struct Curve: Sendable, Equatable {
 /// Curves on a square-ish 0…1 × 0…1 plot: precision–recall (x recall, y precision) or ROC
 /// (x false-positive rate, y true-positive rate, with the dashed chance diagonal).
 public struct CurveChart: Figure {
-    public enum Kind: Sendable { case precisionRecall, roc }
+    public enum Kind: Sendable, Encodable { case precisionRecall, roc }
     public var kind: Kind
     public var title: String
     public var xLabel: String

@@ -6,7 +6,9 @@ import Darwin
 #endif
 
 /// A figure: a fixed size in points and drawing code shared by every output format.
-public protocol Figure: Sendable {
+/// Encodable, so that a figure's content can be hashed: the report redraws a figure exactly
+/// when its values (or the drawing code) change.
+public protocol Figure: Sendable, Encodable {
     /// Width in points (1 pt = 1 px in the 1× PNG and 1 user unit in the SVG).
     var width: Double { get }
     /// Height in points.

@@ -3,8 +3,8 @@ import Foundation
 /// One image of an `ImageGrid`: 8-bit grey pixels, or float values shown in grey (min…max)
 /// or through the diverging colour map over a symmetric range −m…m (difference images).
 /// Pixels are row-major, `height` rows of `width` values.
-public struct ImageCell: Sendable, Equatable {
-    public enum Content: Sendable, Equatable {
+public struct ImageCell: Sendable, Equatable, Encodable {
+    public enum Content: Sendable, Equatable, Encodable {
         case gray([UInt8])
         /// Float values; `diverging` picks the blue–white–red map over −m…m where m is
         /// `limit` or max |value|; otherwise grey over the values' min…max.

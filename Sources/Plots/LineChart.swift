@@ -1,7 +1,7 @@
 import Foundation
 
 /// One line of a line chart: points (x[i], y[i]) joined in order.
-public struct LineSeries: Sendable, Equatable {
+public struct LineSeries: Sendable, Equatable, Encodable {
     public var name: String
     public var x: [Double]
     public var y: [Double]

@@ -1,5 +1,6 @@
 import NN
 import StudyData
+import Training
 
 /// Scores of one label on the validation split.
 public struct LabelScore: Codable, Sendable {
@@ -13,11 +14,11 @@ public struct LabelScore: Codable, Sendable {
     public var tp: Int, fp: Int, tn: Int, fn: Int
 }
 
-/// A variant scored on validation: at threshold 0.5, at per-label F1-optimal thresholds,
+/// A run scored on validation: at threshold 0.5, at per-label F1-optimal thresholds,
 /// and on the non-black images only.
-public struct VariantEvaluation: Codable, Sendable {
+public struct VariantEvaluation: Sendable {
     public var name: String
-    /// All validation images; black ones get the documented black-image prediction.
+    /// All scored validation images; black ones get the black-image rule.
     public var atHalf: [LabelScore]
     /// Thresholds chosen for best F1 by two-fold cross-fitting on validation: each half is
     /// scored with the threshold that is best on the other half, so the figure is not
@@ -26,34 +27,63 @@ public struct VariantEvaluation: Codable, Sendable {
     public var tunedThresholds: [Float]
     /// Non-black validation images only, threshold 0.5.
     public var nonBlack: [LabelScore]
+    /// The scores that were evaluated (black images replaced by the rule), per label.
+    public var scores: [[Float]]
+    /// 0/1 predictions at 0.5 of `scores`, per image (n × 3).
+    public var predictions: [[UInt8]]
+    /// Labels on which every prediction is the same class.
+    public var collapsed: [Int]
+    public var diverged: Bool
 
     public var meanF1: Double { atHalf.map(\.f1).reduce(0, +) / 3 }
     public var meanF1Tuned: Double { tuned.map(\.f1).reduce(0, +) / 3 }
     public var meanF1NonBlack: Double { nonBlack.map(\.f1).reduce(0, +) / 3 }
     public var meanAP: Double { atHalf.map(\.ap).reduce(0, +) / 3 }
+    /// Whether the run learned something usable: no collapsed label, no divergence.
+    public var learned: Bool { collapsed.isEmpty && !diverged }
+}
+
+/// The black-image rule in force: what was asked for, what it predicts, and how each
+/// candidate rule scored (mean validation F1 over the main comparison's runs).
+public struct BlackRuleChoice: Codable, Sendable {
+    public var asked: BlackRule
+    public var chosen: BlackRule
+    public var prediction: [UInt8]
+    public var candidates: [Candidate]
+    public struct Candidate: Codable, Sendable {
+        public var rule: BlackRule
+        public var prediction: [UInt8]
+        public var meanF1: Double
+    }
 }
 
 enum Evaluator {
     /// Scores `scores` (per label, per validation image) against the validation labels.
     /// Black images are scored by the black-image rule, not by the network.
-    static func evaluate(name: String, scores: [[Float]], labels: [[UInt8]], black: [Bool],
-                         blackRule: [UInt8]) -> VariantEvaluation {
+    static func evaluate(name: String, scores raw: [[Float]], labels: [[UInt8]], black: [Bool],
+                         rule: [UInt8], diverged: Bool) -> VariantEvaluation {
         var atHalf: [LabelScore] = [], tuned: [LabelScore] = [], nonBlack: [LabelScore] = []
         var thresholds: [Float] = []
+        var all: [[Float]] = []
+        let keep = black.indices.filter { !black[$0] }
         for l in 0..<3 {
             let truth = labels.map { $0[l] }
-            var s = scores[l]
-            for i in s.indices where black[i] { s[i] = Float(blackRule[l]) }
+            var s = raw[l]
+            for i in s.indices where black[i] { s[i] = Float(rule[l]) }
+            all.append(s)
             atHalf.append(score(l, truth: truth, scores: s, threshold: 0.5))
-
-            let best = Metrics.bestF1Threshold(truth: truth, scores: s)
-            thresholds.append(best.threshold)
+            thresholds.append(Metrics.bestF1Threshold(truth: truth, scores: s).threshold)
             tuned.append(crossFitted(l, truth: truth, scores: s))
-
-            let keep = black.indices.filter { !black[$0] }
             nonBlack.append(score(l, truth: keep.map { truth[$0] }, scores: keep.map { s[$0] }, threshold: 0.5))
         }
-        return VariantEvaluation(name: name, atHalf: atHalf, tuned: tuned, tunedThresholds: thresholds, nonBlack: nonBlack)
+        let predictions = labels.indices.map { i in (0..<3).map { l -> UInt8 in all[l][i] >= 0.5 ? 1 : 0 } }
+        // Collapse is judged on the network's own predictions (non-black images).
+        let collapsed = (0..<3).filter { l in
+            let p = keep.map { raw[l][$0] >= 0.5 }
+            return p.allSatisfy { $0 } || p.allSatisfy { !$0 }
+        }
+        return VariantEvaluation(name: name, atHalf: atHalf, tuned: tuned, tunedThresholds: thresholds, nonBlack: nonBlack,
+                                 scores: all, predictions: predictions, collapsed: collapsed, diverged: diverged)
     }
 
     static func score(_ label: Int, truth: [UInt8], scores: [Float], threshold: Float) -> LabelScore {
@@ -79,5 +109,78 @@ enum Evaluator {
         s.threshold = (used[0] + used[1]) / 2
         s.ap = Metrics.averagePrecision(truth: truth, scores: scores)
         return s
+    }
+
+    /// The black-image rule: the one asked for, or (`auto`) the candidate with the best mean
+    /// validation F1 averaged over `runs`. `f1-optimal` picks 0 or 1 per label the same way.
+    static func chooseBlackRule(_ asked: BlackRule, runs: [[[Float]]], labels: [[UInt8]], black: [Bool],
+                                trainBlackLabels: [[UInt8]]) -> BlackRuleChoice {
+        func meanF1(_ rule: [UInt8]) -> Double {
+            guard !runs.isEmpty else { return 0 }
+            return runs.map { raw in
+                (0..<3).map { l -> Double in
+                    var s = raw[l]
+                    for i in s.indices where black[i] { s[i] = Float(rule[l]) }
+                    return BinaryMetrics(truth: labels.map { $0[l] }, scores: s, threshold: 0.5).f1
+                }.reduce(0, +) / 3
+            }.reduce(0, +) / Double(runs.count)
+        }
+        let majority = blackImagePrediction(trainLabelsOfBlack: trainBlackLabels)
+        var optimal: [UInt8] = [0, 0, 0]
+        for l in 0..<3 {
+            var zero = optimal, one = optimal
+            zero[l] = 0; one[l] = 1
+            optimal[l] = meanF1(one) >= meanF1(zero) ? 1 : 0
+        }
+        let candidates = [(BlackRule.majority, majority), (.ones, [1, 1, 1]), (.f1Optimal, optimal)].map {
+            BlackRuleChoice.Candidate(rule: $0.0, prediction: $0.1, meanF1: meanF1($0.1))
+        }
+        let chosen = asked == .auto ? candidates.max { $0.meanF1 < $1.meanF1 }! : candidates.first { $0.rule == asked }!
+        return BlackRuleChoice(asked: asked, chosen: chosen.rule, prediction: chosen.prediction, candidates: candidates)
+    }
+}
+
+/// Every run of the plan scored on validation, with the black-image rule in force and the
+/// winner of the main comparison.
+struct Evaluated {
+    let blackRule: BlackRuleChoice
+    let byRun: [Variant: VariantEvaluation]
+    /// The main comparison's best run: highest mean F1 among the runs that learned
+    /// (collapsed or diverged runs are not ranked), seeds averaged per architecture.
+    let best: Variant
+    /// Mean F1 of predicting 1 for every label on the scored validation images.
+    let baseline: Double
+    let labels: [[UInt8]]
+    /// Which scored validation images are entirely black.
+    let black: [Bool]
+
+    subscript(_ v: Variant) -> VariantEvaluation { byRun[v]! }
+
+    init(plan: Plan, trained: [Variant: VariantResult], data: LoadedData, config: StudyConfig) throws {
+        let val = data.prep.validation
+        guard let labels = val.labels, !labels.isEmpty else { throw ReportError("the validation split has no labels") }
+        self.labels = labels
+        let black = data.prep.validationBlack
+        self.black = black
+        let mainRuns = plan.main.rows.flatMap(\.runs)
+        blackRule = Evaluator.chooseBlackRule(config.blackRule, runs: mainRuns.compactMap { trained[$0]?.valScores },
+                                              labels: labels, black: black, trainBlackLabels: data.blackTrainLabels)
+        var by: [Variant: VariantEvaluation] = [:]
+        for (v, r) in trained {
+            by[v] = Evaluator.evaluate(name: r.name, scores: r.valScores, labels: labels, black: black,
+                                       rule: blackRule.prediction, diverged: !r.diverged.isEmpty)
+        }
+        byRun = by
+        let rows = plan.main.rows
+        func rowMean(_ r: Experiment.Row) -> Double { r.runs.map { by[$0]!.meanF1 }.reduce(0, +) / Double(r.runs.count) }
+        let learned = rows.filter { $0.runs.allSatisfy { by[$0]!.learned } }
+        guard let top = (learned.isEmpty ? rows : learned).max(by: { rowMean($0) < rowMean($1) }) else {
+            throw ReportError("no model was trained")
+        }
+        best = top.runs.max { by[$0]!.meanF1 < by[$1]!.meanF1 }!
+        baseline = (0..<3).map { l -> Double in
+            let p = Double(labels.filter { $0[l] == 1 }.count) / Double(labels.count)
+            return p > 0 ? 2 * p / (1 + p) : 0
+        }.reduce(0, +) / 3
     }
 }

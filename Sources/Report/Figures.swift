@@ -2,71 +2,170 @@ import Foundation
 import NN
 import Plots
 import StudyData
+import Training
 
-/// A figure of the report with its file name (without extension) under `output/figures/`.
-struct NamedFigure {
-    let name: String
-    let figure: any Figure
-}
+/// Every figure of the report. The case gives both the file name under `figures/` and the
+/// link the report uses, so the two cannot drift apart.
+public enum FigureID: Hashable, Sendable {
+    case datasetLabels, datasetBlack, datasetBlackLabels, datasetCooccurrence, datasetIntensity
+    case datasetMeanImages, datasetExamples
+    /// The original's six single charts: split (`train`, `val`) × label (0, 1, 2).
+    case datasetLabelsOf(split: String, label: Int)
+    case architecture(Architecture)
+    case augmentationGallery
+    case resultsF1, resultsAP, blackRules
+    case curves(run: String)
+    case confusion(run: String, label: Int)
+    case precisionRecall(run: String)
+    case roc(run: String)
+    case misclassified(run: String)
+    case experiment(ExperimentID)
+    case experimentCurves
 
-extension Products {
-    /// Builds every figure, renders them in one cached cell (PNG 1× and 2×, SVG, PDF) and
-    /// publishes them to `output/figures/` and the diagrams to `output/architectures/`.
-    /// Returns the names of the figures, for the report's links.
-    func figures(analysisKey: CellKey) throws -> Set<String> {
-        var list: [NamedFigure] = []
-        list += datasetFigures()
-        list += architectureFigures()
-        list += augmentationFigures()
-        list += resultFigures()
-        list += experimentFigures()
-
-        let trainingKeys = order.flatMap { results[$0]!.keys }
-        let key = try CellKey(cell: "figures", version: 1, parameters: list.map(\.name),
-                              inputs: [analysisKey, study.dataKey] + trainingKeys)
-        let names = try study.cache.value(key, [String].self) { dir in
-            study.log.info("drawing \(list.count) figures")
-            for f in list {
-                do { try FigureWriter.write(f.figure, to: dir.appendingPathComponent(f.name)) } catch {
-                    throw ReportError("figure \(f.name): \(error)")
-                }
-            }
-            return list.map(\.name)
+    /// The file name without extension.
+    public var name: String {
+        switch self {
+        case .datasetLabels: return "dataset-labels"
+        case .datasetBlack: return "dataset-black"
+        case .datasetBlackLabels: return "dataset-black-labels"
+        case .datasetCooccurrence: return "dataset-cooccurrence"
+        case .datasetIntensity: return "dataset-intensity"
+        case .datasetMeanImages: return "dataset-mean-images"
+        case .datasetExamples: return "dataset-examples"
+        case .datasetLabelsOf(let s, let l): return "dataset-labels-\(s)-label\(l + 1)"
+        case .architecture(let a): return "architecture-\(a.rawValue)"
+        case .augmentationGallery: return "augmentation-gallery"
+        case .resultsF1: return "results-f1-by-model"
+        case .resultsAP: return "results-ap-by-model"
+        case .blackRules: return "results-black-rules"
+        case .curves(let r): return "curves-\(r)"
+        case .confusion(let r, let l): return "confusion-\(r)-label\(l + 1)"
+        case .precisionRecall(let r): return "pr-\(r)"
+        case .roc(let r): return "roc-\(r)"
+        case .misclassified(let r): return "misclassified-\(r)"
+        case .experiment(let e): return "experiment-\(e.rawValue)"
+        case .experimentCurves: return "experiment-epochs-curves"
         }
-        let dir = study.cache.directory(for: key)
-        for name in names {
-            for format in FigureFormat.allCases {
-                let file = name + format.suffix
-                let src = dir.appendingPathComponent(file)
-                let dest = out.appendingPathComponent("figures/\(file)")
-                if !FileManager.default.contentsEqual(atPath: src.path, andPath: dest.path) { try AtomicFile.copy(src, to: dest) }
-                if name.hasPrefix("architecture-") {
-                    let a = out.appendingPathComponent("architectures/\(name.dropFirst("architecture-".count))\(format.suffix)")
-                    if !FileManager.default.contentsEqual(atPath: src.path, andPath: a.path) { try AtomicFile.copy(src, to: a) }
-                }
-            }
-        }
-        for arch in Architecture.allCases {
-            let dot = Study.diagram(arch).dot()
-            try AtomicFile.write(dot, to: out.appendingPathComponent("architectures/\(arch.rawValue).dot"))
-        }
-        return Set(names)
     }
 
-    // MARK: - Architectures
+    /// The report's link to the figure (the 1× PNG; the HTML embeds the 2× one).
+    public var link: String { "figures/\(name).png" }
+}
 
-    func architectureFigures() -> [NamedFigure] {
-        Architecture.allCases.map { NamedFigure(name: "architecture-\($0.rawValue)", figure: Study.diagram($0)) }
+/// The figures of a run, built from the stages' values (nothing here reads files).
+struct FigureSet {
+    private(set) var figures: [(FigureID, any Figure)] = []
+
+    init(analysis: DatasetAnalysis, plan: Plan, trained: [Variant: VariantResult], evaluated: Evaluated,
+         data: LoadedData, seed: UInt64) {
+        self.init(analysis: analysis, data: data, seed: seed)
+        add(resultFigures(plan: plan, trained: trained, evaluated: evaluated, data: data))
+        add(experimentFigures(plan: plan, trained: trained, evaluated: evaluated))
+    }
+
+    /// The figures that need no training: dataset analysis, diagrams, augmentations.
+    init(analysis: DatasetAnalysis, data: LoadedData, seed: UInt64) {
+        add(datasetFigures(analysis, data: data))
+        for a in Architecture.allCases { figures.append((.architecture(a), ArchitectureInfo.diagram(a))) }
+        figures.append((.augmentationGallery, augmentationGallery(data: data, seed: seed)))
+    }
+
+    private mutating func add(_ list: [(FigureID, any Figure)]) { figures += list }
+
+    // MARK: - Dataset
+
+    func datasetFigures(_ analysis: DatasetAnalysis, data: LoadedData) -> [(FigureID, any Figure)] {
+        var list: [(FigureID, any Figure)] = []
+        let labelled = analysis.splits.filter(\.labelled)
+
+        // The six label histograms of the original (split × label), as one grouped chart.
+        list.append((.datasetLabels, labelChart(title: "Label distributions per split", yLabel: "images",
+                                                splits: labelled, valueLabels: true) { s, l in (s.positives[l], s.negatives[l]) }))
+        // And the original's six single charts.
+        for s in labelled {
+            for l in 0..<3 {
+                list.append((.datasetLabelsOf(split: s.name, label: l), BarChart(
+                    title: "Labels distribution for class \(l) in \(s.name == "train" ? "training" : "validation") set",
+                    xLabel: "label", yLabel: "images", categories: ["0", "1"],
+                    series: [BarSeries(name: "images", values: [Double(s.negatives[l]), Double(s.positives[l])])],
+                    stacked: false, valueLabels: true)))
+            }
+        }
+        list.append((.datasetBlack, BarChart(
+            title: "Entirely black images per split", xLabel: "split", yLabel: "images",
+            categories: analysis.splits.map(\.name),
+            series: [BarSeries(name: "black", values: analysis.splits.map { Double($0.blackCount) }),
+                     BarSeries(name: "not black", values: analysis.splits.map { Double($0.count - $0.blackCount) })],
+            stacked: true, valueLabels: true)))
+        list.append((.datasetBlackLabels, labelChart(title: "Labels carried by the black images", yLabel: "black images",
+                                                     splits: labelled, valueLabels: false) { s, l in (s.blackPositives[l], s.blackNegatives[l]) }))
+
+        // Co-occurrence of the three labels (rows: the 8 combinations; columns: splits, as % of split).
+        let combos = (0..<8).map { "\($0 >> 2 & 1)\($0 >> 1 & 1)\($0 & 1)" }
+        let values = combos.indices.map { k in labelled.map { s in 100 * Double(s.cooccurrence[k]) / Double(max(s.count, 1)) } }
+        let ann = combos.indices.map { k in labelled.map { s in "\(grouped(s.cooccurrence[k]))  (\(fmt(100 * Double(s.cooccurrence[k]) / Double(max(s.count, 1)), 1)) %)" } }
+        list.append((.datasetCooccurrence, Heatmap(
+            title: "Label combinations (label1 label2 label3)", rowLabels: combos, colLabels: labelled.map(\.name),
+            values: values, annotations: ann, colorBarLabel: "% of split")))
+
+        // Pixel intensities of the non-black images, all splits together.
+        var counts = [Double](repeating: 0, count: 256)
+        for s in analysis.splits { for (i, c) in s.intensityHistogram.enumerated() { counts[i] += Double(c) } }
+        list.append((.datasetIntensity, Histogram(
+            title: "Pixel intensities (non-black images)", xLabel: "pixel value", yLabel: "pixels",
+            binEdges: (0...256).map(Double.init), counts: counts, logScale: true)))
+
+        // Mean images per label value and their difference.
+        var cells: [ImageCell] = []
+        let w = analysis.imageWidth, h = analysis.imageHeight
+        for m in analysis.meanImages {
+            cells.append(ImageCell(caption: "label\(m.label) = 0 (n=\(grouped(m.negativeCount)))", width: w, height: h,
+                                   pixels: m.negative.map { UInt8(max(0, min(255, $0.rounded()))) }))
+            cells.append(ImageCell(caption: "label\(m.label) = 1 (n=\(grouped(m.positiveCount)))", width: w, height: h,
+                                   pixels: m.positive.map { UInt8(max(0, min(255, $0.rounded()))) }))
+            cells.append(ImageCell(caption: "difference (1 − 0)", width: w, height: h, values: m.difference, diverging: true))
+        }
+        list.append((.datasetMeanImages, ImageGrid(
+            title: "Mean non-black training image per label value, and the difference", columns: 3, cells: cells, cellSize: 150)))
+
+        // A few examples: the first training images with their labels.
+        let t = data.dataset.train
+        var examples: [ImageCell] = []
+        for i in 0..<min(12, t.count) {
+            let img = t.image(at: i)
+            let lab = t.labels.map { $0[i].map(String.init).joined() } ?? ""
+            examples.append(ImageCell(caption: "\(TextSafety.clip(t.ids[i], 24)) [\(lab)]", width: img.width, height: img.height, pixels: img.pixels))
+        }
+        list.append((.datasetExamples, ImageGrid(
+            title: "The first training scans, with labels (label1 label2 label3)", columns: 6, cells: examples, cellSize: 110)))
+        return list
+    }
+
+    /// A grouped bar chart of label 0 / label 1 counts for every split × label;
+    /// `counts` gives (positives, negatives) of one split and label.
+    func labelChart(title: String, yLabel: String, splits: [DatasetAnalysis.SplitSummary], valueLabels: Bool,
+                    counts: (DatasetAnalysis.SplitSummary, Int) -> (Int, Int)) -> BarChart {
+        var categories: [String] = [], pos: [Double] = [], neg: [Double] = []
+        for s in splits {
+            for l in 0..<3 {
+                let (p, n) = counts(s, l)
+                categories.append("\(s.name) label\(l + 1)")
+                pos.append(Double(p)); neg.append(Double(n))
+            }
+        }
+        return BarChart(title: title, xLabel: "", yLabel: yLabel, categories: categories,
+                        series: [BarSeries(name: "label 0", values: neg), BarSeries(name: "label 1", values: pos)],
+                        stacked: false, valueLabels: valueLabels)
     }
 
     // MARK: - Augmentations
 
     /// One scan, each augmentation kind on its own, and copies through the full stream.
-    func augmentationFigures() -> [NamedFigure] {
-        let image = galleryImage()
-        var rng = SeededGenerator(seed: study.config.seed, stream: "gallery")
+    func augmentationGallery(data: LoadedData, seed: UInt64) -> ImageGrid {
+        let image = FigureSet.galleryImage(data.dataset.train)
+        var rng = SeededGenerator(seed: seed, stream: "gallery")
         var cells = [ImageCell(caption: "original", width: image.width, height: image.height, pixels: image.pixels)]
-        for (caption, aug) in Products.galleryKinds {
+        for (caption, aug) in FigureSet.galleryKinds {
             let a = aug.apply(image, rng: &rng)
             cells.append(ImageCell(caption: caption, width: a.width, height: a.height, pixels: a.pixels))
         }
@@ -74,8 +173,7 @@ extension Products {
             let a = AugmentationStream.study.apply(image, rng: &rng)
             cells.append(ImageCell(caption: "full stream #\(k)", width: a.width, height: a.height, pixels: a.pixels))
         }
-        return [NamedFigure(name: "augmentation-gallery",
-                            figure: ImageGrid(title: "The study's augmentations on one training scan", columns: 5, cells: cells, cellSize: 110))]
+        return ImageGrid(title: "The study's augmentations on one training scan", columns: 5, cells: cells, cellSize: 110)
     }
 
     /// Each of the study's eight kinds with its parameters, made certain to fire (p = 1) so
@@ -94,8 +192,7 @@ extension Products {
     ]
 
     /// The first non-black training image with a finding (label1 positive if any).
-    func galleryImage() -> GrayImage {
-        let t = dataset.train
+    static func galleryImage(_ t: Split) -> GrayImage {
         let labels = t.labels ?? []
         var fallback: GrayImage?
         for i in 0..<t.count {
@@ -109,68 +206,75 @@ extension Products {
 
     // MARK: - Results
 
-    func resultFigures() -> [NamedFigure] {
-        var list: [NamedFigure] = []
-        let grid = plan[0].rows
-        // Per-label F1 of every model of the main comparison.
-        let names = grid.map { results[$0.variant]!.name }
-        let series = (0..<3).map { l in BarSeries(name: "label\(l + 1)", values: grid.map { evaluations[$0.variant]!.atHalf[l].f1 }) }
-            + [BarSeries(name: "mean", values: grid.map { evaluations[$0.variant]!.meanF1 })]
-        list.append(NamedFigure(name: "results-f1-by-model", figure: BarChart(
-            title: "Validation F1 by model (threshold 0.5)", xLabel: "model", yLabel: "F1",
-            categories: names, series: series, stacked: false, valueLabels: false)))
+    func resultFigures(plan: Plan, trained: [Variant: VariantResult], evaluated: Evaluated, data: LoadedData) -> [(FigureID, any Figure)] {
+        var list: [(FigureID, any Figure)] = []
+        let rows = plan.main.rows
+        let names = rows.map(\.label)
+        func perLabel(_ value: (VariantEvaluation, Int) -> Double, _ mean: (VariantEvaluation) -> Double) -> [BarSeries] {
+            (0..<3).map { l in BarSeries(name: "label\(l + 1)", values: rows.map { r in RowStats.average(r, evaluated) { value($0, l) } }) }
+                + [BarSeries(name: "mean", values: rows.map { r in RowStats.average(r, evaluated, mean) })]
+        }
+        list.append((.resultsF1, BarChart(
+            title: "Validation F1 by model (threshold 0.5)", xLabel: "model", yLabel: "F1", categories: names,
+            series: perLabel({ $0.atHalf[$1].f1 }, { $0.meanF1 }), stacked: false, valueLabels: false)))
+        list.append((.resultsAP, BarChart(
+            title: "Validation average precision per class, by model", xLabel: "model", yLabel: "average precision",
+            categories: names, series: perLabel({ $0.atHalf[$1].ap }, { $0.meanAP }), stacked: false, valueLabels: false)))
+        list.append((.blackRules, BarChart(
+            title: "Black-image rules: mean validation F1 over the main comparison", xLabel: "rule", yLabel: "mean F1",
+            categories: evaluated.blackRule.candidates.map { "\($0.rule.rawValue) (\($0.prediction.map(String.init).joined()))" },
+            series: [BarSeries(name: "mean F1", values: evaluated.blackRule.candidates.map(\.meanF1))],
+            stacked: false, valueLabels: true)))
 
-        // Training curves of every model in the main comparison.
-        for row in grid {
-            let r = results[row.variant]!
-            list.append(NamedFigure(name: "curves-\(r.name)", figure: curves(r)))
+        // Training curves of every run of the main comparison (the first seed).
+        for r in rows {
+            let t = trained[r.runs[0]]!
+            list.append((.curves(run: t.name), FigureSet.curves(t)))
         }
 
-        // Best model: confusion matrices, PR and ROC curves.
-        let bestResult = results[best]!
-        let e = evaluations[best]!
+        // The best run: confusion matrices, PR and ROC curves, its most confident mistakes.
+        let best = trained[evaluated.best]!
+        let e = evaluated[evaluated.best]
         for s in e.atHalf {
             let total = Double(s.tp + s.fp + s.tn + s.fn)
             let values = [[Double(s.tn), Double(s.fp)], [Double(s.fn), Double(s.tp)]]
             let ann = values.map { $0.map { "\(grouped(Int($0))) (\(fmt(100 * $0 / max(total, 1), 1)) %)" } }
-            list.append(NamedFigure(name: "confusion-\(bestResult.name)-label\(s.label + 1)", figure: Heatmap(
-                title: "\(bestResult.name), label\(s.label + 1): confusion matrix (validation)",
+            list.append((.confusion(run: best.name, label: s.label), Heatmap(
+                title: "\(best.name), label\(s.label + 1): confusion matrix (validation)",
                 rowLabels: ["true 0", "true 1"], colLabels: ["predicted 0", "predicted 1"],
                 values: values, annotations: ann, colorBarLabel: "images", width: 460, height: 380)))
         }
-        let scores = scoresWithBlackRule(bestResult)
-        let truth = study.prep.validation.labels ?? []
         var pr: [Curve] = [], roc: [Curve] = []
         for l in 0..<3 {
-            let t = truth.map { $0[l] }
-            let points = Metrics.precisionRecallCurve(truth: t, scores: scores[l])
-            let ap = Metrics.averagePrecision(truth: t, scores: scores[l])
-            pr.append(Curve(name: "label\(l + 1) (AP \(fmt(ap)))", x: points.map { Double($0.recall) }, y: points.map { Double($0.precision) }))
-            let r = Metrics.rocCurve(truth: t, scores: scores[l])
+            let t = evaluated.labels.map { $0[l] }
+            let points = Metrics.precisionRecallCurve(truth: t, scores: e.scores[l])
+            pr.append(Curve(name: "label\(l + 1) (AP \(fmt(e.atHalf[l].ap)))", x: points.map { Double($0.recall) }, y: points.map { Double($0.precision) }))
+            let r = Metrics.rocCurve(truth: t, scores: e.scores[l])
             roc.append(Curve(name: "label\(l + 1) (AUC \(fmt(r.auc)))", x: r.points.map { Double($0.fpr) }, y: r.points.map { Double($0.tpr) }))
         }
-        list.append(misclassified(bestResult, scores: scores))
-        list.append(NamedFigure(name: "pr-\(bestResult.name)", figure: PRCurveChart(title: "\(bestResult.name): precision–recall on validation", curves: pr)))
-        list.append(NamedFigure(name: "roc-\(bestResult.name)", figure: ROCCurveChart(title: "\(bestResult.name): ROC on validation", curves: roc)))
+        list.append((.misclassified(run: best.name), misclassified(best.name, scores: e.scores, data: data)))
+        list.append((.precisionRecall(run: best.name), PRCurveChart(title: "\(best.name): precision–recall on validation", curves: pr)))
+        list.append((.roc(run: best.name), ROCCurveChart(title: "\(best.name): ROC on validation", curves: roc)))
         return list
     }
 
-    /// The best model's most confident mistakes on the non-black validation images: per label,
+    /// The best run's most confident mistakes on the non-black validation images: per label,
     /// the three false positives with the highest score and the three false negatives with
     /// the lowest.
-    func misclassified(_ r: VariantResult, scores: [[Float]]) -> NamedFigure {
-        let val = study.prep.validation
+    func misclassified(_ name: String, scores: [[Float]], data: LoadedData) -> ImageGrid {
+        let val = data.prep.validation
         let truth = val.labels ?? []
+        let black = data.prep.validationBlack
         var cells: [ImageCell] = []
         for l in 0..<3 {
-            let candidates = (0..<val.count).filter { !valBlack[$0] }
+            let candidates = (0..<val.count).filter { !black[$0] }
             let fp = candidates.filter { truth[$0][l] == 0 && scores[l][$0] >= 0.5 }.sorted { scores[l][$0] > scores[l][$1] }.prefix(3)
             let fn = candidates.filter { truth[$0][l] == 1 && scores[l][$0] < 0.5 }.sorted { scores[l][$0] < scores[l][$1] }.prefix(3)
             for (kind, picks) in [("false +", Array(fp)), ("false −", Array(fn))] {
                 for k in 0..<3 {
                     if k < picks.count {
                         let i = picks[k], img = val.image(at: i)
-                        cells.append(ImageCell(caption: "label\(l + 1) \(kind) \(val.ids[i]) p=\(fmt(Double(scores[l][i]), 2))",
+                        cells.append(ImageCell(caption: "label\(l + 1) \(kind) \(TextSafety.clip(val.ids[i], 24)) p=\(fmt(Double(scores[l][i]), 2))",
                                                width: img.width, height: img.height, pixels: img.pixels))
                     } else {
                         cells.append(ImageCell(caption: "label\(l + 1) \(kind): none", width: 1, height: 1, pixels: [255]))
@@ -178,19 +282,11 @@ extension Products {
                 }
             }
         }
-        return NamedFigure(name: "misclassified-\(r.name)", figure: ImageGrid(
-            title: "\(r.name): most confident mistakes on validation (threshold 0.5)", columns: 6, cells: cells, cellSize: 110))
+        return ImageGrid(title: "\(name): most confident mistakes on validation (threshold 0.5)", columns: 6, cells: cells, cellSize: 110)
     }
 
-    /// Validation scores of a variant with the black-image rule applied.
-    func scoresWithBlackRule(_ r: VariantResult) -> [[Float]] {
-        var s = r.valScores
-        for l in 0..<3 { for i in s[l].indices where valBlack[i] { s[l][i] = Float(blackRule[l]) } }
-        return s
-    }
-
-    /// Loss and validation F1 per epoch (per label network for per-label variants).
-    func curves(_ r: VariantResult) -> LineChart {
+    /// Loss and validation F1 per epoch (per label network for per-label runs).
+    static func curves(_ r: VariantResult) -> LineChart {
         var series: [LineSeries] = []
         for n in r.networks {
             let tag = n.label.map { " label\($0 + 1)" } ?? ""
@@ -205,19 +301,19 @@ extension Products {
 
     // MARK: - Experiments
 
-    func experimentFigures() -> [NamedFigure] {
-        var list: [NamedFigure] = []
-        for e in plan.dropFirst() {
+    func experimentFigures(plan: Plan, trained: [Variant: VariantResult], evaluated: Evaluated) -> [(FigureID, any Figure)] {
+        var list: [(FigureID, any Figure)] = []
+        for e in plan.experiments {
             let rows = e.rows
-            let series = (0..<3).map { l in BarSeries(name: "label\(l + 1)", values: rows.map { evaluations[$0.variant]!.atHalf[l].f1 }) }
-                + [BarSeries(name: "mean", values: rows.map { evaluations[$0.variant]!.meanF1 })]
-            list.append(NamedFigure(name: "experiment-\(e.id)", figure: BarChart(
+            let series = (0..<3).map { l in BarSeries(name: "label\(l + 1)", values: rows.map { r in RowStats.average(r, evaluated) { $0.atHalf[l].f1 } }) }
+                + [BarSeries(name: "mean", values: rows.map { r in RowStats.average(r, evaluated) { $0.meanF1 } })]
+            list.append((.experiment(e.id), BarChart(
                 title: e.title + " — validation F1", xLabel: "", yLabel: "F1",
                 categories: rows.map(\.label), series: series, stacked: false, valueLabels: rows.count <= 3)))
         }
         // Validation F1 over epochs of the longest run of the epochs experiment.
-        if let epochs = plan.first(where: { $0.id == "epochs" }), let longest = epochs.rows.max(by: { $0.variant.epochs < $1.variant.epochs }) {
-            list.append(NamedFigure(name: "experiment-epochs-curves", figure: curves(results[longest.variant]!)))
+        if let epochs = plan.experiment(.epochs), let longest = epochs.rows.max(by: { $0.variant.epochs < $1.variant.epochs }) {
+            list.append((.experimentCurves, FigureSet.curves(trained[longest.runs[0]]!)))
         }
         return list
     }
@@ -245,12 +341,10 @@ public struct ArchitectureInfo: Sendable {
         store.built[arch] = i
         return i
     }
-}
 
-extension Study {
     /// The Keras-style diagram of an architecture's default build.
     public static func diagram(_ arch: Architecture) -> ArchitectureDiagram {
-        let info = ArchitectureInfo.of(arch)
+        let info = of(arch)
         var nodes = [DiagramNode(name: "input", type: "InputLayer", input: shapeText(info.inputShape), output: shapeText(info.inputShape))]
         for s in info.summary {
             nodes.append(DiagramNode(name: s.name, type: s.type, input: shapeText(s.input), output: shapeText(s.output)))
@@ -259,5 +353,5 @@ extension Study {
     }
 
     /// Keras's way of printing a shape with the batch axis: `(None, 64, 64, 3)`.
-    static func shapeText(_ s: [Int]) -> String { "(None, " + s.map(String.init).joined(separator: ", ") + ")" }
+    public static func shapeText(_ s: [Int]) -> String { "(None, " + s.map(String.init).joined(separator: ", ") + ")" }
 }

@@ -1,104 +1,209 @@
 import NN
+import Stats
+import StudyData
+import Training
 
-/// Sentences that state a finding, each read from this run's numbers and set beside what
-/// the original write-up claimed. Differences in mean F1 below `tie` count as no difference.
+/// The sentences that state findings, each read from this run's numbers: every comparison
+/// is a paired bootstrap over the scored validation images (the same resampled images for
+/// both sides), across seeds where there are several, with one of three outcomes — a
+/// difference, no detectable difference, or inconclusive (`Stats.Verdict`) — and, where
+/// the original made a claim, whether this run agrees, contradicts it, or cannot tell.
 struct Findings {
-    static let tie = 0.01
+    let plan: Plan
+    let trained: [Variant: VariantResult]
+    let evaluated: Evaluated
+    let resamples: Int
+    let seed: UInt64
 
-    let plan: [Experiment]
-    let evaluations: [Variant: VariantEvaluation]
-    let results: [Variant: VariantResult]
+    var truth: [[UInt8]] { evaluated.labels }
 
-    func mean(_ v: Variant) -> Double { evaluations[v]!.meanF1 }
+    // MARK: - Intervals
 
-    func experiment(_ id: String) -> Experiment? { plan.first { $0.id == id } }
-
-    /// "a (0.871) is better than b (0.842) by 0.029" or "a and b are level (0.871 vs 0.866)".
-    func compare(_ a: (String, Variant), _ b: (String, Variant)) -> (sentence: String, delta: Double) {
-        let d = mean(a.1) - mean(b.1)
-        if abs(d) < Findings.tie {
-            return ("\(a.0) and \(b.0) are level (mean F1 \(fmt(mean(a.1))) vs \(fmt(mean(b.1))))", d)
+    /// 95% bootstrap intervals of the seed-averaged per-label and mean F1 of `runs`.
+    func rawIntervals(of runs: [Variant]) -> (mean: Interval, perLabel: [Interval]) {
+        let reps = runs.map { Bootstrap.f1Replicates(truth: truth, predicted: evaluated[$0].predictions, resamples: resamples, seed: seed) }
+        var perLabel = [[Double]](repeating: [], count: 3), means: [Double] = []
+        for r in 0..<resamples {
+            var sum = 0.0
+            for l in 0..<3 {
+                let v = reps.map { $0[r][l] }.reduce(0, +) / Double(reps.count)
+                perLabel[l].append(v)
+                sum += v
+            }
+            means.append(sum / 3)
         }
-        let (w, l) = d > 0 ? (a, b) : (b, a)
-        return ("\(w.0) beats \(l.0) (mean F1 \(fmt(mean(w.1))) vs \(fmt(mean(l.1))), a difference of \(fmt(abs(d))))", d)
+        return (Bootstrap.percentileInterval(means), perLabel.map { Bootstrap.percentileInterval($0) })
     }
 
-    func agreement(_ agrees: Bool) -> String { agrees ? "This run agrees." : "This run does not agree." }
+    /// The same, formatted: "[0.790, 0.833]".
+    func interval(of runs: [Variant]) -> (mean: String, perLabel: [String]) {
+        let i = rawIntervals(of: runs)
+        return (i.mean.formatted(), i.perLabel.map { $0.formatted() })
+    }
 
-    /// One finding per experiment, keyed by experiment id.
-    func all() -> [String: String] {
-        var f: [String: String] = [:]
-        if let e = experiment("architectures") {
-            let ranked = e.rows.sorted { mean($0.variant) > mean($1.variant) }
-            let best = ranked[0], second = ranked.count > 1 ? ranked[1] : nil
-            var s = "The best architecture in this run is **\(best.label)** with mean validation F1 \(fmt(mean(best.variant)))"
-            if let second { s += ", ahead of \(second.label) (\(fmt(mean(second.variant))))" }
-            let worst = ranked.last!
-            s += "; the weakest is \(worst.label) (\(fmt(mean(worst.variant))))."
-            s += " The original found the deepest CNN (1.e, conv5) best. " + agreement(best.variant.architecture == .conv5)
-            let fc = ranked.filter { $0.variant.architecture == .fc1 || $0.variant.architecture == .fc2 }
-            let cnn = ranked.filter { [.conv1, .conv2, .conv3, .conv4, .conv5].contains($0.variant.architecture) }
-            if let bestFC = fc.first, let bestCNN = cnn.first {
-                s += " The best fully connected net (\(bestFC.label), \(fmt(mean(bestFC.variant)))) "
-                s += mean(bestCNN.variant) - mean(bestFC.variant) >= Findings.tie
-                    ? "trails the best CNN by \(fmt(mean(bestCNN.variant) - mean(bestFC.variant)))."
-                    : "is level with the best CNN."
-            }
-            f["architectures"] = s
+    /// Intervals of F1 for arbitrary predictions (the submission against test labels).
+    func intervals(truth: [[UInt8]], predictions: [[UInt8]]) -> (mean: String, perLabel: [String]) {
+        let s = Bootstrap.f1Intervals(truth: truth, predicted: predictions, resamples: resamples, seed: seed)
+        return (s.mean.formatted(), s.perLabel.map { $0.formatted() })
+    }
+
+    // MARK: - Comparisons
+
+    func contender(_ row: Experiment.Row, name: String? = nil) -> Contender {
+        let evs = row.runs.map { evaluated[$0] }
+        return Contender(name: name ?? row.label, meanF1: evs.map(\.meanF1).reduce(0, +) / Double(evs.count),
+                         collapsedLabels: Array(Set(evs.flatMap(\.collapsed))).sorted(), diverged: evs.contains(where: \.diverged))
+    }
+
+    /// "A vs B" as a finding, with the original's claim when given (`.better(.a)` etc.).
+    func finding(_ a: Experiment.Row, _ b: Experiment.Row, title: String? = nil, claim: Claim? = nil, claimText: String? = nil) -> Finding {
+        let d = Bootstrap.pairedMeanF1Difference(truth: truth, aSeeds: a.runs.map { evaluated[$0].predictions },
+                                                 bSeeds: b.runs.map { evaluated[$0].predictions }, resamples: resamples, seed: seed)
+        let c = Comparison(a: contender(a), b: contender(b), paired: d)
+        return Finding(title: title ?? "\(a.label) vs \(b.label)", comparison: c, claim: claim, claimText: claimText)
+    }
+
+    /// Rows ranked by seed-averaged mean F1; rows that did not learn (a collapsed label or a
+    /// divergence) come last, unranked.
+    func ranked(_ e: Experiment) -> [Experiment.Row] {
+        func mean(_ r: Experiment.Row) -> Double { RowStats.average(r, evaluated) { $0.meanF1 } }
+        func learned(_ r: Experiment.Row) -> Bool { r.runs.allSatisfy { evaluated[$0].learned } }
+        return e.rows.filter(learned).sorted { mean($0) > mean($1) } + e.rows.filter { !learned($0) }.sorted { mean($0) > mean($1) }
+    }
+
+    func notLearned(_ e: Experiment) -> String {
+        let bad = e.rows.filter { !$0.runs.allSatisfy { evaluated[$0].learned } }
+        guard !bad.isEmpty else { return "" }
+        let parts = bad.map { r -> String in
+            let evs = r.runs.map { evaluated[$0] }
+            if evs.contains(where: \.diverged) { return "\(Markdown.code(r.label)) diverged" }
+            let labels = Array(Set(evs.flatMap(\.collapsed))).sorted().map { "label\($0 + 1)" }.joined(separator: ", ")
+            return "\(Markdown.code(r.label)) collapsed to one class on \(labels)"
         }
-        if let e = experiment("heads"), e.rows.count == 2 {
-            let c = compare((e.rows[0].label, e.rows[0].variant), (e.rows[1].label, e.rows[1].variant))
-            f["heads"] = "Here " + c.sentence + ". The original only proposed joint training as an idea; a joint network costs a third of the training time."
-        }
-        if let e = experiment("epochs"), e.rows.count >= 2 {
+        return " Not ranked, because they did not learn: " + parts.joined(separator: "; ") + "."
+    }
+
+    /// The finding of an experiment, as Markdown.
+    func sentence(for e: Experiment) -> String {
+        switch e.id {
+        case .architectures: return architectures(e)
+        case .augmentation where e.rows.count == 2:
+            return finding(e.rows[1], e.rows[0], title: "Augmentation on vs off", claim: .noDifference,
+                           claimText: e.id.claim?.text).sentence + notLearned(e)
+        case .loss where e.rows.count == 2:
+            return finding(e.rows[1], e.rows[0], title: "Categorical vs binary cross-entropy", claim: .noDifference,
+                           claimText: e.id.claim?.text).sentence + notLearned(e)
+        case .optimizer where e.rows.count >= 2:
+            var s = finding(e.rows[0], e.rows[1], claim: .better(.a), claimText: e.id.claim?.text).sentence
+            for r in e.rows.dropFirst(2) { s += " " + finding(e.rows[0], r).sentence }
+            return s + notLearned(e)
+        case .epochs where e.rows.count >= 2:
             let sorted = e.rows.sorted { $0.variant.epochs < $1.variant.epochs }
-            let c = compare((sorted.last!.label, sorted.last!.variant), (sorted.first!.label, sorted.first!.variant))
-            f["epochs"] = "Training longer: " + c.sentence + ". The original found 10 epochs better than 5. "
-                + agreement(c.delta >= Findings.tie)
+            return finding(sorted.last!, sorted.first!, title: "\(plural(sorted.last!.variant.epochs, "epoch")) vs \(plural(sorted.first!.variant.epochs, "epoch"))",
+                           claim: .better(.a), claimText: e.id.claim?.text).sentence + notLearned(e)
+        case .learningRate:
+            return learningRate(e) + notLearned(e)
+        default:
+            return bestAgainstRest(e) + notLearned(e)
         }
-        if let e = experiment("learning-rate") {
-            let best = e.rows.max { mean($0.variant) < mean($1.variant) }!
-            let diverged = e.rows.filter { !results[$0.variant]!.diverged.isEmpty }.map(\.label)
-            var s = "The best learning rate here is \(best.label) (mean F1 \(fmt(mean(best.variant))))."
-            s += " " + e.rows.map { "\($0.label): \(fmt(mean($0.variant)))" }.joined(separator: ", ") + "."
-            if !diverged.isEmpty { s += " Training diverged at " + diverged.joined(separator: ", ") + "." }
-            s += " The original found 1e-3 best. " + agreement(best.variant.learningRate == 1e-3)
-            f["learning-rate"] = s
+    }
+
+    /// For experiments without a claim: the best row against each other row.
+    func bestAgainstRest(_ e: Experiment) -> String {
+        let r = ranked(e)
+        guard r.count >= 2 else { return "Only one setting ran; nothing to compare." }
+        return r.dropFirst().map { finding(r[0], $0).sentence }.joined(separator: " ")
+    }
+
+    /// The original found 1e-3 best: 1e-3 against each other rate. Agrees only if 1e-3 is
+    /// better than every other; contradicts if any other is better than it.
+    func learningRate(_ e: Experiment) -> String {
+        guard let claimed = e.rows.first(where: { $0.variant.learningRate == 1e-3 }) else { return bestAgainstRest(e) }
+        let others = e.rows.filter { $0.variant.learningRate != 1e-3 }
+        guard !others.isEmpty else { return "Only one learning rate ran; nothing to compare." }
+        let fs = others.map { finding(claimed, $0) }
+        let agreements = fs.map { Verdict.agreement(.better(.a), $0.outcome) }
+        let verdict: String
+        if agreements.contains(.contradicts) { verdict = "this run contradicts it" }
+        else if agreements.allSatisfy({ $0 == .agrees }) { verdict = "this run agrees" }
+        else { verdict = "this run cannot tell at this sample size" }
+        return fs.map(\.sentence).joined(separator: " ") + " " + (e.id.claim?.text ?? "").dropLast() + ": \(verdict)."
+    }
+
+    func architectures(_ e: Experiment) -> String {
+        let r = ranked(e)
+        guard let best = r.first else { return "" }
+        let i = interval(of: best.runs)
+        var s = "The best architecture in this run is **\(best.label)** with mean validation F1 \(fmt(contender(best).meanF1)) \(i.mean)."
+        if r.count >= 2 {
+            let f = finding(best, r[1])
+            s += " Against the runner-up: " + f.sentence
         }
-        if let e = experiment("optimizer"), e.rows.count >= 2 {
-            let c = compare((e.rows[0].label, e.rows[0].variant), (e.rows[1].label, e.rows[1].variant))
-            var s = c.sentence + "."
-            if e.rows.count > 2 {
-                let m = compare((e.rows[0].label, e.rows[0].variant), (e.rows[2].label, e.rows[2].variant))
-                s += " With momentum: " + m.sentence + "."
+        // The original found conv5 (1.e) best.
+        if let conv5 = e.rows.first(where: { $0.variant.architecture == .conv5 }) {
+            if best.variant.architecture == .conv5, r.count >= 2 {
+                let f = finding(conv5, r[1], claim: .better(.a), claimText: "The original found the deepest CNN (1.e, conv5) best")
+                s += " The original found the deepest CNN (1.e, conv5) best: " + phrase(f.agreement!) + "."
+            } else if best.variant.architecture != .conv5 {
+                let f = finding(conv5, best, claim: .better(.a), claimText: "The original found conv5 best")
+                s += " The original found the deepest CNN (1.e, conv5) best; here conv5 against \(best.label): \(f.sentence)"
             }
-            f["optimizer"] = s + " The original found Adam better than SGD. " + agreement(c.delta >= Findings.tie)
         }
-        if let e = experiment("loss"), e.rows.count == 2 {
-            let c = compare((e.rows[0].label, e.rows[0].variant), (e.rows[1].label, e.rows[1].variant))
-            f["loss"] = c.sentence.prefix(1).uppercased() + c.sentence.dropFirst() + ". The original saw no difference between the two losses. " + agreement(abs(c.delta) < Findings.tie)
+        let cnns = r.filter { $0.variant.architecture.kind == .convolutional }
+        let fcs = r.filter { $0.variant.architecture.kind == .fullyConnected }
+        if let c = cnns.first, let fc = fcs.first, c.label != fc.label {
+            s += " Best CNN against best fully connected net: " + finding(c, fc).sentence
         }
-        if let e = experiment("augmentation"), e.rows.count == 2 {
-            let off = e.rows[0], on = e.rows[1]
-            let d = mean(on.variant) - mean(off.variant)
-            let s = abs(d) < Findings.tie
-                ? "Augmentation makes no substantial difference (mean F1 \(fmt(mean(on.variant))) on vs \(fmt(mean(off.variant))) off)."
-                : "Augmentation \(d > 0 ? "helps" : "hurts"): mean F1 \(fmt(mean(on.variant))) on vs \(fmt(mean(off.variant))) off."
-            f["augmentation"] = s + " The original found no substantial improvement. " + agreement(d < Findings.tie)
+        return s + notLearned(e)
+    }
+
+    func phrase(_ a: Agreement) -> String {
+        switch a {
+        case .agrees: return "this run agrees"
+        case .contradicts: return "this run contradicts it"
+        case .cannotTell: return "this run cannot tell at this sample size"
         }
-        if let e = experiment("black-policy") {
-            let best = e.rows.max { mean($0.variant) < mean($1.variant) }!
-            f["black-policy"] = "Mean F1 by policy: " + e.rows.map { "\($0.label) \(fmt(mean($0.variant)))" }.joined(separator: ", ")
-                + ". The best is \(best.label). The original kept one black image labelled 0,0,0."
+    }
+
+    /// The best run against predicting 1 everywhere, on the same images (paired).
+    func baselineComparison(_ best: Variant) -> String {
+        let ones = truth.map { _ in [UInt8](repeating: 1, count: 3) }
+        let d = Bootstrap.pairedMeanF1Difference(truth: truth, a: evaluated[best].predictions, b: ones, resamples: resamples, seed: seed)
+        return "\(signed(d.delta)) \(d.interval.formatted(signed: true))"
+    }
+
+    func blackRuleSentence(_ choice: BlackRuleChoice) -> String {
+        var s = "Black images are predicted \(choice.prediction.map(String.init).joined(separator: ",")) by the rule **\(choice.chosen.rawValue)**"
+        if choice.asked == .auto {
+            s += ", the best of the three on validation (mean F1 over the main comparison: "
+            s += choice.candidates.map { "\($0.rule.rawValue) \(fmt($0.meanF1))" }.joined(separator: ", ") + ")"
+        } else {
+            s += ", as configured"
         }
-        if let e = experiment("channels"), e.rows.count == 2 {
-            let c = compare((e.rows[1].label, e.rows[1].variant), (e.rows[0].label, e.rows[0].variant))
-            f["channels"] = c.sentence.prefix(1).uppercased() + c.sentence.dropFirst() + ". Three identical channels carry no extra information (only the first layer's parameter count changes), so a difference here comes from initialisation and training noise."
+        s += "."
+        if let majority = choice.candidates.first(where: { $0.rule == .majority }), majority.prediction != choice.prediction {
+            // The chosen rule against the study's, for the best run, on the same images.
+            let raw = trained[evaluated.best]!.valScores
+            func predictions(_ rule: [UInt8]) -> [[UInt8]] {
+                truth.indices.map { i in (0..<3).map { l in evaluated.black[i] ? rule[l] : (raw[l][i] >= 0.5 ? 1 : 0) } }
+            }
+            let d = Bootstrap.pairedMeanF1Difference(truth: truth, a: predictions(choice.prediction), b: predictions(majority.prediction),
+                                                     resamples: resamples, seed: seed)
+            s += " For the best run, against the study's majority rule (\(majority.prediction.map(String.init).joined(separator: ","))): "
+            s += "mean F1 \(fmt(d.meanA)) vs \(fmt(d.meanB)), difference \(signed(d.delta)) \(d.interval.formatted(signed: true)) (paired bootstrap)."
         }
-        if let e = experiment("resolution"), e.rows.count == 2 {
-            let c = compare((e.rows[0].label, e.rows[0].variant), (e.rows[1].label, e.rows[1].variant))
-            f["resolution"] = c.sentence.prefix(1).uppercased() + c.sentence.dropFirst() + "."
+        return s
+    }
+
+    func conclusion(isDefault: Bool) -> String {
+        let best = evaluated.best, e = evaluated[best]
+        let name = trained[best]!.name
+        var s = "On \(isDefault ? "the embedded default dataset" : "this data"), the best model of this run is \(Markdown.code(name)) "
+        s += "with mean validation F1 \(fmt(e.meanF1)) \(interval(of: [best]).mean) at threshold 0.5 (\(fmt(e.meanF1NonBlack)) on the non-black images), "
+        s += "against \(fmt(evaluated.baseline)) for the all-ones baseline on the same images (paired difference \(baselineComparison(best)))."
+        if e.meanF1Tuned > e.meanF1 {
+            s += " Per-label thresholds tuned on validation (cross-fitted) give \(fmt(e.meanF1Tuned))."
         }
-        return f
+        return s
     }
 }

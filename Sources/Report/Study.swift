@@ -2,197 +2,271 @@ import Foundation
 import NN
 import Plots
 import StudyData
+import Training
 
-/// Where a run reads and writes, and how.
+/// Where a run reads and writes, and how. Every field is set once, by the command line (or a
+/// test), and read by the stages below; nothing else changes it.
 public struct StudyOptions: Sendable {
+    /// The competition-layout data folder; nil = the embedded default dataset.
     public var dataDirectory: URL?
     public var outputDirectory: URL
-    public var templatesDirectory: URL
+    /// The cell cache; nil = `<output>/.cache`.
+    public var cacheDirectory: URL?
+    /// A folder of templates overriding the built-in ones; nil = the built-in ones.
+    public var templatesDirectory: URL?
     public var config: StudyConfig
     public var testLabels: URL?
     public var useCache: Bool
+    /// `--force` patterns: each must match at least one cell of the plan.
     public var forced: [String]
+    /// `--only` patterns: compute just the matching cells (into the cache), no report.
+    public var only: [String]
+    /// `--shard I/N`: compute the I-th of N cost-balanced shares of the training cells.
+    public var shard: Shard?
     public var quiet: Bool
     /// Where the embedded default dataset lives when no `--data` is given.
     public var defaultDataDirectory: URL
+    /// Fingerprints of the code by target (the build's own unless a test fakes them).
+    public var code: [String: String]
 
-    public init(dataDirectory: URL?, outputDirectory: URL, templatesDirectory: URL, config: StudyConfig,
-                testLabels: URL?, useCache: Bool, forced: [String], quiet: Bool, defaultDataDirectory: URL) {
+    public init(dataDirectory: URL?, outputDirectory: URL, cacheDirectory: URL? = nil, templatesDirectory: URL? = nil,
+                config: StudyConfig, testLabels: URL? = nil, useCache: Bool = true, forced: [String] = [],
+                only: [String] = [], shard: Shard? = nil, quiet: Bool = false,
+                defaultDataDirectory: URL, code: [String: String] = CodeFingerprint.all) {
         self.dataDirectory = dataDirectory
         self.outputDirectory = outputDirectory
+        self.cacheDirectory = cacheDirectory
         self.templatesDirectory = templatesDirectory
         self.config = config
         self.testLabels = testLabels
         self.useCache = useCache
         self.forced = forced
+        self.only = only
+        self.shard = shard
         self.quiet = quiet
         self.defaultDataDirectory = defaultDataDirectory
+        self.code = code
     }
+
+    var cacheRoot: URL { cacheDirectory ?? outputDirectory.appendingPathComponent(".cache", isDirectory: true) }
 }
 
-/// The study as a sequence of cached cells: data → analysis → architectures → training runs →
-/// evaluation → figures and tables → submission → report. Each cell reads its inputs and
-/// returns a value; the cache keys chain, so a change upstream recomputes what follows.
-public final class Study {
-    public let options: StudyOptions
-    public var config: StudyConfig { options.config }
-    let log: Log
-    let cache: CellCache
-    var dataset: Dataset!
-    var dataKey: CellKey!
-    var prep: DataPrep!
-    var out: URL { options.outputDirectory }
-    let started = Date()
-
-    public init(options: StudyOptions) {
-        self.options = options
-        self.log = Log(quiet: options.quiet)
-        self.cache = CellCache(root: options.outputDirectory.appendingPathComponent(".cache", isDirectory: true),
-                               enabled: options.useCache, forced: options.forced)
+/// `--shard I/N`: shard `index` (0-based) of `count`.
+public struct Shard: Sendable, Equatable, CustomStringConvertible {
+    public let index: Int
+    public let count: Int
+    public init(index: Int, count: Int) throws {
+        guard count >= 1, index >= 0, index < count else {
+            throw ReportError("--shard must be I/N with 0 ≤ I < N, got \(index)/\(count)")
+        }
+        self.index = index
+        self.count = count
     }
+    /// Parses `I/N`.
+    public init(parsing s: String) throws {
+        let parts = s.split(separator: "/")
+        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]) else {
+            throw ReportError("--shard must be I/N (e.g. 0/4), got '\(TextSafety.clip(s, 40))'")
+        }
+        try self.init(index: i, count: n)
+    }
+    public var description: String { "\(index)/\(count)" }
+}
 
-    /// Runs every cell and writes the report. Returns the path of `report.html`.
+/// What a run did: where the report is (nil when only cells were computed), and the cells.
+public struct RunOutcome: Sendable {
+    public var report: URL?
+    public var timings: [CellTiming]
+}
+
+/// The study as a one-way pipeline of stages, each a function of its inputs:
+///
+///     load → analyse → size (budget) → plan → train → evaluate → figures → model → publish
+///
+/// Stages that cost time are cached cells (`CellCache`); everything else is recomputed in
+/// milliseconds each run.
+public enum Study {
+    /// Runs every stage and publishes the report. Returns where `report.html` is.
     @discardableResult
-    public func run() throws -> URL {
-        try config.validate()
-        try checkOutputIsNotData()
-        let dataDir = try resolveData()
-        log.info("reading \(dataDir.path)")
-        dataset = try Study.loadDataset(dataDir)
-        prep = DataPrep(dataset: dataset, valLimit: config.valLimit, seed: config.seed)
-        dataKey = try CellKey(cell: "data", version: 1, parameters: dataset.fingerprint, inputs: [])
-        log.info("data: \(dataset.train.count) train / \(dataset.val.count) val / \(dataset.test.count) test images, fingerprint \(dataset.fingerprint)")
+    public static func run(_ options: StudyOptions) throws -> RunOutcome {
+        let log = Log(quiet: options.quiet)
+        try options.config.validate()
+        // Everything that can be checked before the first cell runs is checked here.
+        let templates = try Templates.load(override: options.templatesDirectory)
+        let output = try OutputFolder(options.outputDirectory, data: options.dataDirectory)
+        let lock = try output.lock()
+        defer { lock.release() }
+        let dataDir = try resolveData(options, output: output, log: log)
+        let cache = CellCache(root: options.cacheRoot, enabled: options.useCache, forced: options.forced, code: options.code)
+        cache.sweep()
 
-        let testTruth = try options.testLabels.map { try TestLabels.load($0, ids: dataset.test.ids) }
+        let data = try LoadedData.load(dataDir, options: options, cache: cache, log: log)
+        let analysis = try Stages.analyse(data, cache: cache, log: log)
+        let speed = try Budget.measure(Budget.architectures(options.config), cache: cache, log: log)
+        let sizes = Budget.sizes(options.config, data: data, speed: speed)
+        let plan = Plan(config: options.config, sizes: sizes)
+        let cells = try Stages.trainingCells(plan, data: data, cache: cache, speed: speed)
+        try checkPatterns(options, cells: cells.map(\.key.cell) + ["analysis", "submission", "figure/…"])
 
-        // Dataset analysis.
-        let analysisKey = try CellKey(cell: "analysis", version: 1, parameters: "analysis", inputs: [dataKey])
-        let analysis = try cache.value(analysisKey, DatasetAnalysis.self) { _ in
-            log.info("analysing the dataset")
-            return DatasetAnalysis.analyze(dataset)
+        if !options.only.isEmpty || options.shard != nil {
+            let chosen = Stages.select(cells, only: options.only, shard: options.shard)
+            log.info("computing \(chosen.count) of \(cells.count) training cells" + (options.shard.map { " (shard \($0))" } ?? ""))
+            for c in chosen { _ = try Stages.train(c, data: data, cache: cache, log: log) }
+            return RunOutcome(report: nil, timings: cache.timings)
         }
+        log.info("plan: \(plan.runs.count) training runs, \(cells.count) networks" + Budget.summary(cells, cache: cache))
+        let trained = try Stages.trainAll(plan, cells: cells, data: data, cache: cache, log: log)
+        let evaluated = try Evaluated(plan: plan, trained: trained, data: data, config: options.config)
+        let best = evaluated.best
+        log.info("best model: \(trained[best]!.name), mean validation F1 \(fmt(evaluated[best].meanF1))")
+        let submission = try Stages.submission(best, result: trained[best]!, rule: evaluated.blackRule, data: data, cache: cache, log: log)
+        let testScore = data.testTruth.map { submission.score(against: $0) }
 
-        // Training runs: every distinct variant of the plan, once.
-        let plan = config.experiments
-        var results: [Variant: VariantResult] = [:]
-        var order: [Variant] = []
-        for e in plan { for r in e.rows where results[r.variant] == nil && !order.contains(r.variant) { order.append(r.variant) } }
-        let networks = order.reduce(0) { $0 + $1.networks.count }
-        if config.profile == .full {
-            log.info("measuring training throughput for an estimate")
-            let estimate = try estimateSeconds(order)
-            log.info("plan: \(order.count) variants, \(networks) networks; about \(Log.duration(estimate)) of training on this machine if nothing is cached")
-        } else {
-            log.info("plan: \(order.count) variants, \(networks) networks")
-        }
-        for v in order {
-            let name = v.name(relativeTo: config.gridVariant(v.architecture))
-            results[v] = try train(v, name: name)
-        }
-
-        // Evaluation on validation.
-        let val = prep.validation
-        guard let valLabels = val.labels else { throw ReportError("val_labels.csv has no labels") }
-        let valBlack = prep.validationBlack
-        let blackRule = blackImagePrediction(trainLabelsOfBlack: blackTrainLabels())
-        var evaluations: [Variant: VariantEvaluation] = [:]
-        for v in order {
-            let r = results[v]!
-            evaluations[v] = Evaluator.evaluate(name: r.name, scores: r.valScores, labels: valLabels,
-                                                black: valBlack, blackRule: blackRule)
-        }
-
-        // The winner of the main comparison, by mean validation F1.
-        let grid = plan[0].rows.map(\.variant)
-        guard let best = grid.max(by: { evaluations[$0]!.meanF1 < evaluations[$1]!.meanF1 }) else {
-            throw ReportError("no model was trained")
-        }
-        log.info("best model: \(results[best]!.name), mean validation F1 \(String(format: "%.3f", evaluations[best]!.meanF1))")
-
-        // Submission from the best model.
-        let submissionKey = try CellKey(cell: "submission", version: 1, parameters: best,
-                                        inputs: [dataKey] + results[best]!.keys)
-        let submission = try cache.value(submissionKey, Submission.self) { dir in
-            try makeSubmission(best, result: results[best]!, blackRule: blackRule)
-        }
-        let testScore = testTruth.map { submission.score(against: $0) }
-
-        // Files beside the report.
-        let products = Products(study: self, analysis: analysis, plan: plan, results: results,
-                                evaluations: evaluations, order: order, best: best, submission: submission,
-                                testScore: testScore, valBlack: valBlack, blackRule: blackRule)
-        try products.writeTables()
-        try products.writeSubmission()
-        try products.copyModels()
-        let figures = try products.figures(analysisKey: analysisKey)
-        let html = try products.render(figures: figures)
-        log.info("wrote \(out.appendingPathComponent("report.md").path) and \(html.path)")
-        return html
+        let figures = FigureSet(analysis: analysis, plan: plan, trained: trained, evaluated: evaluated, data: data,
+                                seed: options.config.seed)
+        let drawn = try Stages.draw(figures, cache: cache, log: log)
+        let model = ReportModel(options: options, data: data, analysis: analysis, sizes: sizes, plan: plan, trained: trained,
+                                evaluated: evaluated, submission: submission, testScore: testScore, timings: cache.timings,
+                                started: log.start)
+        let html = try output.publish(Products(model: model, trained: trained, evaluated: evaluated, plan: plan, data: data,
+                                               submission: submission, testScore: testScore, drawn: drawn,
+                                               timings: cache.timings, templates: templates, cache: cache,
+                                               config: options.config), log: log)
+        log.info("wrote \(output.url.appendingPathComponent("report.md").path) and \(html.path)")
+        return RunOutcome(report: html, timings: cache.timings)
     }
 
-    /// Reads a competition-layout folder; errors name the folder, then the file, line or id.
-    public static func loadDataset(_ dir: URL, resize: Bool = false) throws -> Dataset {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDir), isDir.boolValue else {
-            throw ReportError("data folder \(dir.path) does not exist")
+    /// The cell graph of a configuration, without running it (`report plan`).
+    public static func plan(_ options: StudyOptions) throws -> [PlannedCell] {
+        let log = Log(quiet: true)
+        try options.config.validate()
+        let output = try OutputFolder(options.outputDirectory, data: options.dataDirectory)
+        let dataDir = try resolveData(options, output: output, log: Log(quiet: options.quiet))
+        let cache = CellCache(root: options.cacheRoot, enabled: options.useCache, forced: options.forced, code: options.code)
+        let data = try LoadedData.load(dataDir, options: options, cache: cache, log: log)
+        let speed = try Budget.measure(Budget.architectures(options.config), cache: cache, log: log)
+        let sizes = Budget.sizes(options.config, data: data, speed: speed)
+        let plan = Plan(config: options.config, sizes: sizes)
+        let cells = try Stages.trainingCells(plan, data: data, cache: cache, speed: speed)
+        let analysisKey = try Stages.analysisKey(data, cache: cache)
+        var out = [PlannedCell(cell: analysisKey.cell, key: analysisKey.short, inputs: [data.key.cell],
+                               status: cache.status(analysisKey).description, seconds: 1)]
+        for c in cells {
+            out.append(PlannedCell(cell: c.key.cell, key: c.key.short, inputs: [data.key.cell],
+                                   status: cache.status(c.key).description, seconds: c.estimatedSeconds))
         }
-        do { return try Dataset.load(from: dir, resize: resize) } catch {
-            throw ReportError("\(dir.path): \(error)")
+        return out
+    }
+
+    /// Refuses `--force` / `--only` patterns that match no cell: a typo must not pass silently.
+    static func checkPatterns(_ options: StudyOptions, cells: [String]) throws {
+        for (flag, patterns) in [("--force", options.forced), ("--only", options.only)] {
+            for p in patterns where !cells.contains(where: { CellCache.matches($0, pattern: p) }) && !["analysis", "submission", "figures"].contains(p) && !p.hasPrefix("figure/") {
+                let names = Set(cells.map { $0.split(separator: "/").prefix(2).joined(separator: "/") }).sorted()
+                throw ReportError("\(flag) \(TextSafety.clip(p, 60)) matches no cell of this run (cells: analysis, figures, submission, \(names.prefix(12).joined(separator: ", "))\(names.count > 12 ? ", …" : ""))")
+            }
         }
     }
 
-    /// Labels of the black training images (for the black-image prediction rule).
-    func blackTrainLabels() -> [[UInt8]] {
-        let t = dataset.train
-        guard let labels = t.labels else { return [] }
-        return blackIndices(t).map { labels[$0] }
-    }
-
-    /// Training time of the variants from throughput measured now, on this machine: a few
-    /// forward/backward steps of each architecture at batch 32 (about a second each), with
-    /// validation passes counted at a third of a training step per image. An upper bound when
-    /// cells are cached. The quick profile skips the measurement and prints no estimate.
-    func estimateSeconds(_ variants: [Variant]) throws -> Double {
-        var speed: [Architecture: Double] = [:]
-        for a in Set(variants.map(\.architecture)).sorted(by: { $0.rawValue < $1.rawValue }) {
-            speed[a] = try LayerBenchmark.forwardBackwardImagesPerSecond(a, batch: 32, iterations: 2)
-        }
-        var total = 0.0
-        for v in variants {
-            let n = Double(v.trainLimit ?? dataset.train.count)
-            let perImage = 1 / speed[v.architecture]!
-            total += Double(v.networks.count) * Double(v.epochs) * (n * perImage + Double(prep.nonBlackValidation.count) * perImage / 3)
-        }
-        return total
-    }
-
-    /// The default dataset, generated once into its folder.
-    func resolveData() throws -> URL {
+    /// The data folder of the run: `--data`, or the embedded default dataset, generated once
+    /// into its folder. A folder there that this program did not write is never touched.
+    static func resolveData(_ options: StudyOptions, output: OutputFolder, log: Log) throws -> URL {
         if let d = options.dataDirectory { return d }
         let dir = options.defaultDataDirectory
         let stamp = dir.appendingPathComponent(".generated.json")
         let want = GeneratedStamp(version: PhantomGenerator.version, seed: PhantomConfig().seed, scale: PhantomConfig().scale)
-        if let data = try? Data(contentsOf: stamp), let have = try? StableJSON.decode(GeneratedStamp.self, from: data), have == want {
-            return dir
+        let fm = FileManager.default
+        if fm.fileExists(atPath: dir.path) {
+            guard let data = try? Data(contentsOf: stamp), let have = try? StableJSON.decode(GeneratedStamp.self, from: data) else {
+                throw ReportError("\(dir.path) exists but was not written by this program (no .generated.json); move it away or pass --data")
+            }
+            if have == want { return dir }
+            // An older default dataset this program generated: replace it.
+            log.info("the default dataset in \(dir.path) is from generator version \(have.version); regenerating")
+            try? fm.removeItem(at: dir)
         }
         log.info("generating the default dataset into \(dir.path) (one time)")
         let t = Date()
-        try? FileManager.default.removeItem(at: dir)
-        do { _ = try PhantomGenerator.write(to: dir, config: PhantomConfig()) } catch { throw ReportError("\(error)") }
-        try AtomicFile.write(try StableJSON.encode(want), to: stamp)
+        let tmp = dir.deletingLastPathComponent().appendingPathComponent(".\(dir.lastPathComponent).tmp-\(getpid())")
+        try? fm.removeItem(at: tmp)
+        do { _ = try PhantomGenerator.write(to: tmp, config: PhantomConfig()) } catch {
+            try? fm.removeItem(at: tmp)
+            throw ReportError("\(error)")
+        }
+        try AtomicFile.write(try StableJSON.encode(want), to: tmp.appendingPathComponent(".generated.json"))
+        if rename(tmp.path, dir.path) != 0 {
+            try? fm.removeItem(at: tmp)
+            throw ReportError("cannot move the generated dataset into \(dir.path): \(String(cString: strerror(errno)))")
+        }
         log.info(String(format: "generated in %.1fs", Date().timeIntervalSince(t)))
         return dir
     }
 
     struct GeneratedStamp: Codable, Equatable { var version: Int; var seed: UInt64; var scale: Double }
 
-    /// Refuses an output folder inside the data folder: the program never writes there.
-    func checkOutputIsNotData() throws {
-        guard let d = options.dataDirectory else { return }
-        let o = out.standardizedFileURL.resolvingSymlinksInPath().path
-        let dd = d.standardizedFileURL.resolvingSymlinksInPath().path
-        if o == dd || o.hasPrefix(dd + "/") {
-            throw ReportError("--out \(out.path) is inside the data folder \(d.path); choose another output folder")
+    /// Reads a competition-layout folder; errors name the folder, then the file, line or id.
+    public static func loadDataset(_ dir: URL, resize: Bool = false) throws -> Dataset {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDir) else {
+            throw ReportError("data folder \(TextSafety.clip(dir.path)) does not exist")
         }
+        guard isDir.boolValue else { throw ReportError("\(TextSafety.clip(dir.path)) is a file, not a data folder") }
+        do { return try Dataset.load(from: dir, resize: resize) } catch {
+            throw ReportError("\(TextSafety.clip(dir.path)): \(error)")
+        }
+    }
+}
+
+/// One cell of `report plan`.
+public struct PlannedCell: Codable, Sendable {
+    public var cell: String
+    public var key: String
+    public var inputs: [String]
+    public var status: String
+    public var seconds: Double
+}
+
+/// The loaded data of a run and what every later stage derives from it.
+struct LoadedData {
+    let dataset: Dataset
+    let prep: DataPrep
+    /// The data's cache key: every cell below chains it.
+    let key: CellKey
+    /// Whether this is the embedded default dataset.
+    let isDefault: Bool
+    let testTruth: [[UInt8]]?
+
+    static func load(_ dir: URL, options: StudyOptions, cache: CellCache, log: Log) throws -> LoadedData {
+        log.info("reading \(dir.path)")
+        let dataset = try Study.loadDataset(dir)
+        let cfg = options.config
+        // Refuse what cannot make sense before any cell runs.
+        guard let trainLabels = dataset.train.labels, !trainLabels.isEmpty else {
+            throw ReportError("\(dir.appendingPathComponent("train_labels.csv").path): no training images")
+        }
+        guard dataset.val.count >= 2 else {
+            throw ReportError("\(dir.appendingPathComponent("val_labels.csv").path): the validation split needs at least 2 images to score models, has \(dataset.val.count)")
+        }
+        guard dataset.test.count >= 1 else {
+            throw ReportError("\(dir.appendingPathComponent("sample_submission.csv").path): no test images to predict")
+        }
+        if cfg.blackPolicy.apply(to: dataset.train).count == 0 {
+            throw ReportError("\(dir.path): every training image is entirely black, so blackPolicy \(cfg.blackPolicy.rawValue) leaves none to train on")
+        }
+        let prep = DataPrep(dataset: dataset, valLimit: cfg.valLimit, seed: cfg.seed)
+        if prep.nonBlackValidation.count == 0 {
+            throw ReportError("\(dir.appendingPathComponent("val_images").path): every scored validation image is entirely black; nothing to score models on")
+        }
+        let key = try CellKey(cell: "data", code: [:], parameters: dataset.fingerprint, inputs: [])
+        log.info("data: \(dataset.train.count) train / \(dataset.val.count) val / \(dataset.test.count) test images, fingerprint \(dataset.fingerprint)")
+        let truth = try options.testLabels.map { try TestLabels.load($0, ids: dataset.test.ids) }
+        return LoadedData(dataset: dataset, prep: prep, key: key, isDefault: options.dataDirectory == nil, testTruth: truth)
+    }
+
+    /// Labels of the black training images (for the black-image rule).
+    var blackTrainLabels: [[UInt8]] {
+        let t = dataset.train
+        guard let labels = t.labels else { return [] }
+        return blackIndices(t).map { labels[$0] }
     }
 }

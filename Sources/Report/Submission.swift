@@ -1,6 +1,7 @@
 import Foundation
 import NN
 import StudyData
+import Training
 
 /// The Kaggle submission: a 0/1 prediction per test image and label, in
 /// `sample_submission.csv` order, from the best model at threshold 0.5; black test images
@@ -56,28 +57,5 @@ enum TestLabels {
             throw ReportError("\(url.path): no labels for test id \(first)" + (missing.count > 1 ? " and \(missing.count - 1) more" : ""))
         }
         return ids.map { byId[$0]! }
-    }
-}
-
-extension Study {
-    func makeSubmission(_ best: Variant, result: VariantResult, blackRule: [UInt8]) throws -> Submission {
-        log.info("predicting the test split with \(result.name)")
-        let test = dataset.test
-        let x = prep.inputs(test, variant: best)
-        var scores = [[Float]](repeating: [], count: 3)
-        for (net, dir) in zip(result.networks, result.cellDirectories) {
-            let model = try model(for: best, label: net.label)
-            try Safetensors.load(into: model, from: URL(fileURLWithPath: dir).appendingPathComponent(net.weightsFile))
-            let probs = predictProbabilities(model, x, batchSize: 64)
-            let s = positiveScores(probs, encoding: net.label == nil ? .multiLabel : .twoClass)
-            if let l = net.label { scores[l] = s[0] } else { scores = s }
-        }
-        let black = blackIndices(test)
-        for i in black { for l in 0..<3 { scores[l][i] = Float(blackRule[l]) } }
-        let predictions: [[UInt8]] = (0..<test.count).map { i in (0..<3).map { scores[$0][i] >= 0.5 ? 1 : 0 } }
-        let blackCount = black.count
-        let sub = Submission(model: result.name, ids: test.ids, predictions: predictions, scores: scores, blackCount: blackCount)
-        try sub.validate(expectedIds: test.ids)
-        return sub
     }
 }

@@ -24,11 +24,9 @@ struct GenerateData: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            let t = Date()
-            let labels = try PhantomGenerator.write(to: URL(fileURLWithPath: out), config: PhantomConfig(scale: scale, seed: seed))
-            print(String(format: "wrote %@ in %.1fs; test labels in %@", out, Date().timeIntervalSince(t), labels.path))
-        } catch { fail(error) }
+        let t = Date()
+        let labels = try PhantomGenerator.write(to: URL(fileURLWithPath: out), config: PhantomConfig(scale: scale, seed: seed))
+        print(String(format: "wrote %@ in %.1fs; test labels in %@", out, Date().timeIntervalSince(t), labels.path))
     }
 }
 
@@ -59,7 +57,7 @@ struct Architectures: ParsableCommand {
                     throw ReportError("cannot create \(dir): \(error.localizedDescription)")
                 }
                 for arch in Architecture.allCases {
-                    let d = Study.diagram(arch)
+                    let d = ArchitectureInfo.diagram(arch)
                     let url = base.appendingPathComponent(arch.rawValue)
                     switch format {
                     case "dot": try AtomicFile.write(d.dot(), to: url.appendingPathExtension("dot"))

@@ -1,0 +1,177 @@
+import Foundation
+import NN
+import SeededRandom
+import StudyData
+import Training
+
+/// Training and inference speed of one architecture on this machine, images per second.
+public struct Throughput: Codable, Sendable, Equatable {
+    public var train: Double
+    public var infer: Double
+}
+
+/// Turns a time budget into training sizes. Throughput is measured once per machine and
+/// build (a cached cell keyed on the machine and the engine's code), then every training
+/// cell gets the images and epochs that fit its share:
+///
+/// - the main comparison gets `mainShare` of the budget, split equally between the
+///   architectures; a small network whose full run (all images, the most epochs) needs
+///   less than its share gives the rest back, and the others split it (water-filling), so
+///   small networks train to convergence and the large ones get a fair share;
+/// - the hyper-parameter experiments share the rest: every network of every run of every
+///   experiment costs the same images × epochs of the experiment model.
+///
+/// Within a share, all training images are used with as many epochs as fit (up to the
+/// configured cap); when not even `minEpochs` full epochs fit, a seeded subset of the
+/// images is used for `minEpochs` epochs. Sizes are rounded (500 images, whole epochs), so
+/// a slightly different speed measurement usually gives the same plan and the same keys.
+enum Budget {
+    static let mainShare = 0.6
+    static let minEpochs = 3
+    static let imageQuantum = 500
+
+    /// Every architecture a configuration trains.
+    static func architectures(_ cfg: StudyConfig) -> [Architecture] {
+        var archs = Set(cfg.models)
+        archs.insert(cfg.experimentModel)
+        if cfg.experiments.contains(.resolution) { archs.insert(.conv2) }
+        return archs.sorted { $0.rawValue < $1.rawValue }
+    }
+
+    /// Seconds to train one network of `v` on `n` images for up to its epochs, with the
+    /// per-epoch validation pass and the final scoring pass.
+    static func seconds(_ v: Variant, images n: Int, data: LoadedData, speed: [Architecture: Throughput]) -> Double {
+        guard let s = speed[v.architecture] else { return 0 }
+        let scale = Double(v.size * v.size) / 4096
+        let monitor = Double(data.prep.nonBlackValidation.count), scored = Double(data.prep.validation.count)
+        return scale * (Double(v.epochs) * (Double(n) / s.train + monitor / s.infer) + scored / s.infer)
+    }
+
+    static func sizes(_ cfg: StudyConfig, data: LoadedData, speed: [Architecture: Throughput]) -> Plan.Sizes {
+        guard let budget = cfg.budgetSeconds else {
+            let s = Plan.Size(trainLimit: cfg.trainLimit, epochs: cfg.epochs)
+            return Plan.Sizes(main: [:], experiment: Plan.Size(trainLimit: cfg.trainLimit, epochs: cfg.experimentEpochs),
+                              experimentArchitectures: [:]).with(main: Dictionary(uniqueKeysWithValues: cfg.models.map { ($0, s) }))
+        }
+        let pool = cfg.blackPolicy.apply(to: data.dataset.train).count
+        let available = min(pool, cfg.trainLimit ?? pool)
+        let monitor = Double(data.prep.nonBlackValidation.count), scored = Double(data.prep.validation.count)
+
+        /// Seconds for `nets` networks of `a` over `n` images for `e` epochs, with the
+        /// per-epoch validation pass and the final scoring pass.
+        func cost(_ a: Architecture, n: Int, e: Int, nets: Int = 1) -> Double {
+            let s = speed[a]!
+            return Double(nets) * (Double(e) * (Double(n) / s.train + monitor / s.infer) + scored / s.infer)
+        }
+        /// The largest size whose cost (per network) fits `seconds`.
+        func size(_ a: Architecture, seconds: Double, maxEpochs: Int, nets: Int = 1) -> Plan.Size {
+            for e in stride(from: maxEpochs, through: minEpochs, by: -1) where cost(a, n: available, e: e, nets: nets) <= seconds {
+                return Plan.Size(trainLimit: available < pool ? available : nil, epochs: e)
+            }
+            let e = min(minEpochs, maxEpochs)
+            let perImage = Double(nets * e) / speed[a]!.train
+            let fixed = cost(a, n: 0, e: e, nets: nets)
+            let n = Int(max(0, seconds - fixed) / perImage)
+            let rounded = max(imageQuantum, n / imageQuantum * imageQuantum)
+            return Plan.Size(trainLimit: rounded >= available ? (available < pool ? available : nil) : rounded, epochs: e)
+        }
+
+        let experimentRuns = Plan(config: cfg, sizes: Plan.Sizes(main: [:], experiment: Plan.Size(trainLimit: nil, epochs: 2),
+                                                                experimentArchitectures: [:]))
+        let mainRuns = Set(experimentRuns.main.rows.flatMap(\.runs))
+        // Networks the experiments train beyond the main comparison, weighted by their speed
+        // relative to the experiment model (so conv2 runs of the resolution experiment count more).
+        var units = 0.0
+        for v in experimentRuns.runs where !mainRuns.contains(v) {
+            let rel = speed[cfg.experimentModel]!.train / speed[v.architecture]!.train * (v.size == 32 ? 0.3 : 1)
+            units += Double(v.networks.count) * rel * (v.epochs == 1 ? 0.3 : 1)  // the epochs experiment's 1-epoch run
+        }
+        let mainBudget = units > 0 ? budget * mainShare : budget
+        let experimentBudget = budget - mainBudget
+
+        // Water-filling over the architectures of the main comparison.
+        let nets = cfg.gridHead == .joint ? 1 : 3
+        var share: [Architecture: Double] = [:]
+        var open = cfg.models, left = mainBudget
+        while !open.isEmpty {
+            let each = left / Double(open.count)
+            let capped = open.filter { cost($0, n: available, e: cfg.epochs, nets: nets) * Double(cfg.mainRepeats) <= each }
+            if capped.isEmpty { for a in open { share[a] = each }; break }
+            for a in capped {
+                share[a] = cost(a, n: available, e: cfg.epochs, nets: nets) * Double(cfg.mainRepeats)
+                left -= share[a]!
+            }
+            open.removeAll { capped.contains($0) }
+        }
+        var main: [Architecture: Plan.Size] = [:]
+        for a in cfg.models { main[a] = size(a, seconds: share[a]! / Double(cfg.mainRepeats), maxEpochs: cfg.epochs, nets: nets) }
+        let perUnit = units > 0 ? experimentBudget / units : 0
+        let experiment = size(cfg.experimentModel, seconds: perUnit, maxEpochs: cfg.experimentEpochs)
+        var others: [Architecture: Plan.Size] = [:]
+        if cfg.experiments.contains(.resolution), cfg.experimentModel != .conv2 {
+            others[.conv2] = size(.conv2, seconds: perUnit * speed[cfg.experimentModel]!.train / speed[.conv2]!.train,
+                                  maxEpochs: cfg.experimentEpochs)
+        }
+        return Plan.Sizes(main: main, experiment: experiment, experimentArchitectures: others)
+    }
+
+    /// Training and inference throughput of each architecture, measured once per machine
+    /// and engine build: a few real training steps (forward, backward, Adam) at batch 32.
+    static func measure(_ archs: [Architecture], cache: CellCache, log: Log) throws -> [Architecture: Throughput] {
+        var out: [Architecture: Throughput] = [:]
+        for a in archs {
+            let key = try cache.key("throughput/\(a.rawValue)", code: ["NN"], parameters: Machine.identity, inputs: [])
+            out[a] = try cache.value(key, Throughput.self) { _ in
+                log.info("measuring the training speed of \(a.rawValue) on this machine")
+                return try measure(a)
+            }
+        }
+        return out
+    }
+
+    static func measure(_ a: Architecture) throws -> Throughput {
+        let model = try a.build(head: .joint, seed: 1)
+        let batch = 32
+        let n = batch * 4
+        var rng = SeededGenerator(seed: 3, stream: "throughput")
+        let x = Tensor(shape: [n] + model.inputShape, data: (0..<(n * model.inputShape.reduce(1, *))).map { _ in rng.nextFloat() })
+        var y = Tensor(zeros: [n, 3])
+        for i in 0..<n { y.data[i * 3 + i % 3] = 1 }
+        var cfg = TrainingConfig(epochs: 1, seed: 1)
+        cfg.batchSize = batch
+        _ = Trainer(model: model, config: cfg, encoding: .multiLabel).fit(x: x.items(0..<batch), y: y.items(0..<batch), validation: nil)
+        let t0 = Date()
+        _ = Trainer(model: model, config: cfg, encoding: .multiLabel).fit(x: x, y: y, validation: nil)
+        let train = Double(n) / max(Date().timeIntervalSince(t0), 1e-6)
+        let t1 = Date()
+        _ = predictProbabilities(model, x, batchSize: 64)
+        let infer = Double(n) / max(Date().timeIntervalSince(t1), 1e-6)
+        return Throughput(train: train, infer: infer)
+    }
+
+    /// ", about 3m40s of training if nothing is cached" for the log.
+    static func summary(_ cells: [TrainingCell], cache: CellCache) -> String {
+        let todo = cells.filter { !cache.status($0.key).isCached }
+        let s = todo.reduce(0) { $0 + $1.estimatedSeconds }
+        return todo.isEmpty ? "; all cached" : "; \(todo.count) to train, about \(Log.duration(s))"
+    }
+}
+
+extension Plan.Sizes {
+    func with(main: [Architecture: Plan.Size]) -> Plan.Sizes { var s = self; s.main = main; return s }
+}
+
+/// What identifies this machine's speed: CPU model, cores and the BLAS kernel choice.
+enum Machine {
+    static var identity: [String: String] {
+        var cpu = "unknown"
+        if let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }) {
+            cpu = line.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? cpu
+        }
+        let env = ProcessInfo.processInfo.environment
+        return ["cpu": cpu, "cores": "\(ProcessInfo.processInfo.activeProcessorCount)",
+                "host": ProcessInfo.processInfo.hostName,
+                "openblasCoretype": env["OPENBLAS_CORETYPE"] ?? "", "openblasThreads": env["OPENBLAS_NUM_THREADS"] ?? ""]
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+import NN
+import Plots
+import StudyData
+import Training
+
+/// Every network of one variant, trained.
+public struct VariantResult: Sendable {
+    public var name: String
+    public var variant: Variant
+    public var networks: [NetworkResult]
+    /// Cache folders of the networks (for weights), in `networks` order.
+    public var cellDirectories: [URL]
+    /// Cache keys of the networks' training cells: what downstream cells depend on.
+    public var keys: [CellKey]
+
+    public var parameterCount: Int { networks.first?.parameterCount ?? 0 }
+
+    /// Validation scores per label (0, 1, 2), assembled from the networks.
+    public var valScores: [[Float]] {
+        var out = [[Float]](repeating: [], count: 3)
+        for n in networks {
+            if let l = n.label { out[l] = n.valScores[0] } else { for l in 0..<3 { out[l] = n.valScores[l] } }
+        }
+        return out
+    }
+
+    public var seconds: Double { networks.reduce(0) { $0 + $1.seconds } }
+    public var diverged: [String] {
+        networks.compactMap { n in n.history.divergenceMessage.map { m in n.label.map { "label\($0 + 1): \(m)" } ?? m } }
+    }
+}
+
+/// One training cell: one network (one label, or joint) of one run.
+struct TrainingCell {
+    var variant: Variant
+    var label: Int?
+    var runName: String
+    var key: CellKey
+    var estimatedSeconds: Double
+    var title: String { runName + (label.map { " label\($0 + 1)" } ?? "") }
+}
+
+/// The code each kind of cell runs, by target: its key includes their fingerprints, so a
+/// change to that code (and nothing else) recomputes it.
+enum CellCode {
+    static let analysis = ["StudyData"]
+    static let training = ["NN", "StudyData", "SeededRandom", "Training"]
+    static let figure = ["Plots"]
+}
+
+/// The cached stages of a run.
+enum Stages {
+    static func analysisKey(_ data: LoadedData, cache: CellCache) throws -> CellKey {
+        try cache.key("analysis", code: CellCode.analysis, parameters: "analysis", inputs: [data.key])
+    }
+
+    static func analyse(_ data: LoadedData, cache: CellCache, log: Log) throws -> DatasetAnalysis {
+        try cache.value(try analysisKey(data, cache: cache), DatasetAnalysis.self) { _ in
+            log.info("analysing the dataset")
+            return DatasetAnalysis.analyze(data.dataset)
+        }
+    }
+
+    struct TrainParams: Codable { var variant: Variant; var label: Int?; var validationIds: String }
+
+    /// The training cells of a plan, in plan order, with their keys and estimated cost.
+    static func trainingCells(_ plan: Plan, data: LoadedData, cache: CellCache,
+                              speed: [Architecture: Throughput]) throws -> [TrainingCell] {
+        var cells: [TrainingCell] = []
+        for v in plan.runs {
+            let name = plan.name(v)
+            let n = v.blackPolicy.apply(to: data.dataset.train).count
+            for label in v.networks {
+                let key = try cache.key("train/\(name)" + (label.map { "/label\($0 + 1)" } ?? ""), code: CellCode.training,
+                                        parameters: TrainParams(variant: v, label: label, validationIds: data.prep.validationKey),
+                                        inputs: [data.key])
+                cells.append(TrainingCell(variant: v, label: label, runName: name, key: key,
+                                          estimatedSeconds: Budget.seconds(v, images: min(n, v.trainLimit ?? n), data: data, speed: speed)))
+            }
+        }
+        return cells
+    }
+
+    /// The cells `--only` names, or shard `shard` of the training cells: cells sorted by
+    /// estimated cost, each given to the shard with the least work so far (longest first).
+    static func select(_ cells: [TrainingCell], only: [String], shard: Shard?) -> [TrainingCell] {
+        var chosen = cells
+        if !only.isEmpty { chosen = chosen.filter { c in only.contains { CellCache.matches(c.key.cell, pattern: $0) } } }
+        guard let shard else { return chosen }
+        var load = [Double](repeating: 0, count: shard.count)
+        var mine: [TrainingCell] = []
+        for c in chosen.sorted(by: { ($0.estimatedSeconds, $1.key.cell) > ($1.estimatedSeconds, $0.key.cell) }) {
+            let i = load.indices.min { (load[$0], $0) < (load[$1], $1) }!
+            load[i] += c.estimatedSeconds
+            if i == shard.index { mine.append(c) }
+        }
+        return mine
+    }
+
+    static func train(_ c: TrainingCell, data: LoadedData, cache: CellCache, log: Log) throws -> NetworkResult {
+        do {
+            return try cache.value(c.key, NetworkResult.self) { dir in
+                try trainNetwork(c.variant, label: c.label, title: c.title, prep: data.prep, dir: dir,
+                                 log: { log.info($0) }, progress: { title, done, total, detail in
+                                     log.progress(title, done: done, total: total, detail: detail) })
+            }
+        } catch let e as TrainingError {
+            throw ReportError(e.message)
+        }
+    }
+
+    /// Trains (or loads) every cell and assembles the results per run.
+    static func trainAll(_ plan: Plan, cells: [TrainingCell], data: LoadedData, cache: CellCache,
+                         log: Log) throws -> [Variant: VariantResult] {
+        var out: [Variant: VariantResult] = [:]
+        for c in cells {
+            let r = try train(c, data: data, cache: cache, log: log)
+            var v = out[c.variant] ?? VariantResult(name: c.runName, variant: c.variant, networks: [], cellDirectories: [], keys: [])
+            v.networks.append(r)
+            v.cellDirectories.append(cache.directory(for: c.key))
+            v.keys.append(c.key)
+            out[c.variant] = v
+        }
+        return out
+    }
+
+    /// The Kaggle submission from the best run: its networks predict every test image;
+    /// black test images get the black-image rule.
+    static func submission(_ best: Variant, result: VariantResult, rule: BlackRuleChoice, data: LoadedData,
+                           cache: CellCache, log: Log) throws -> Submission {
+        let key = try cache.key("submission", code: CellCode.training, parameters: SubmissionParams(variant: best, rule: rule.prediction),
+                                inputs: [data.key] + result.keys)
+        return try cache.value(key, Submission.self) { _ in
+            log.info("predicting the test split with \(result.name)")
+            let test = data.dataset.test
+            let x = data.prep.inputs(test, variant: best)
+            var s = [[Float]](repeating: [], count: 3)
+            for (net, dir) in zip(result.networks, result.cellDirectories) {
+                let model = try buildModel(best, label: net.label)
+                do { try Safetensors.load(into: model, from: dir.appendingPathComponent(net.weightsFile)) } catch {
+                    throw ReportError("cannot read the weights of \(result.name): \(error)")
+                }
+                let p = scores(of: model, x, encoding: net.label == nil ? .multiLabel : .twoClass)
+                if let l = net.label { s[l] = p[0] } else { s = p }
+            }
+            let black = blackIndices(test)
+            for i in black { for l in 0..<3 { s[l][i] = Float(rule.prediction[l]) } }
+            let predictions: [[UInt8]] = (0..<test.count).map { i in (0..<3).map { s[$0][i] >= 0.5 ? 1 : 0 } }
+            let sub = Submission(model: result.name, ids: test.ids, predictions: predictions, scores: s, blackCount: black.count)
+            try sub.validate(expectedIds: test.ids)
+            return sub
+        }
+    }
+
+    struct SubmissionParams: Codable { var variant: Variant; var rule: [UInt8] }
+
+    /// Draws every figure: one cached cell per figure, keyed on a hash of the figure's own
+    /// values and the Plots code, so a changed figure (or drawing code) redraws exactly
+    /// what changed. Returns the folder of each figure's files.
+    static func draw(_ set: FigureSet, cache: CellCache, log: Log) throws -> [FigureID: URL] {
+        var out: [FigureID: URL] = [:]
+        var drawn = 0
+        for (id, figure) in set.figures {
+            let key = try cache.key("figure/\(id.name)", code: CellCode.figure, parameters: AnyEncodable(figure), inputs: [])
+            _ = try cache.value(key, String.self) { dir in
+                drawn += 1
+                do { try FigureWriter.write(figure, to: dir.appendingPathComponent("figure")) } catch {
+                    throw ReportError("figure \(id.name): \(error)")
+                }
+                return id.name
+            }
+            out[id] = cache.directory(for: key)
+        }
+        if drawn > 0 { log.info("drew \(drawn) of \(set.figures.count) figures") }
+        return out
+    }
+}
+
+/// Type erasure for hashing any encodable value.
+struct AnyEncodable: Encodable {
+    let value: any Encodable
+    init(_ value: any Encodable) { self.value = value }
+    func encode(to encoder: Encoder) throws { try value.encode(to: encoder) }
+}
