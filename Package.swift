@@ -36,16 +36,24 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Ink", package: "Ink"),
             .product(name: "Yams", package: "Yams"),
-        ]),
+        ], plugins: [.plugin(name: "SourceFingerprints")]),
         .executableTarget(name: "ReportCLI", dependencies: [
             "Report", "NN", "StudyData", "Plots",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Build-time fingerprints of the code (SHA-256 of each target's sources) for the cache keys.
+        .target(name: "SourceHashing"),
+        .executableTarget(name: "fingerprint-tool", dependencies: ["SourceHashing"], path: "Sources/FingerprintTool"),
+        .plugin(name: "SourceFingerprints", capability: .buildTool(), dependencies: ["fingerprint-tool"]),
+
         .target(name: "TestSupport", dependencies: ["NN"], path: "Tests/TestSupport"),
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
         .testTarget(name: "StudyDataTests", dependencies: ["StudyData"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"], exclude: ["Snapshots"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "NN", "StudyData", "Plots"]),
+        .testTarget(name: "ReportTests", dependencies: [
+            "Report", "NN", "StudyData", "Plots", "SourceHashing",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
     ]
 )
