@@ -40,7 +40,8 @@ let package = Package(
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Yams", package: "Yams"),
-        ], plugins: ["EmbedTemplates"]),
+        ], plugins: ["SourceFingerprints", "EmbedTemplates"]),
+        // The default report templates, compiled into the Report module.
         .executableTarget(name: "embed-templates", path: "Sources/EmbedTemplatesTool"),
         .plugin(name: "EmbedTemplates", capability: .buildTool(), dependencies: ["embed-templates"]),
         .executableTarget(name: "ReportCLI", dependencies: [
@@ -48,10 +49,18 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Build-time fingerprints of the code (SHA-256 of each target's sources) for the cache keys.
+        .target(name: "SourceHashing"),
+        .executableTarget(name: "fingerprint-tool", dependencies: ["SourceHashing"], path: "Sources/FingerprintTool"),
+        .plugin(name: "SourceFingerprints", capability: .buildTool(), dependencies: ["fingerprint-tool"]),
+
         .target(name: "TestSupport", dependencies: ["NN"], path: "Tests/TestSupport"),
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
         .testTarget(name: "StudyDataTests", dependencies: ["StudyData"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"], exclude: ["Snapshots"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "NN", "StudyData", "Plots", "Training"]),
+        .testTarget(name: "ReportTests", dependencies: [
+            "Report", "NN", "StudyData", "Plots", "Training", "SourceHashing", "Stats", "GFM",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
     ]
 )
