@@ -30,6 +30,7 @@ let package = Package(
         .target(name: "NN", dependencies: ["CBLAS", "SeededRandom"]),
         .target(name: "StudyData", dependencies: ["CPNG", "SeededRandom"]),
         .target(name: "Plots", dependencies: ["CCairo"]),
+        .target(name: "Stats", dependencies: ["SeededRandom"]),
         .target(name: "Report", dependencies: [
             "NN", "StudyData", "Plots", "SeededRandom",
             .product(name: "Mustache", package: "swift-mustache"),
@@ -46,6 +47,7 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
         .testTarget(name: "StudyDataTests", dependencies: ["StudyData"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"], exclude: ["Snapshots"]),
+        .testTarget(name: "StatsTests", dependencies: ["Stats"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "NN", "StudyData", "Plots"]),
     ]
 )
