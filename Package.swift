@@ -35,8 +35,10 @@ let package = Package(
         // What a training cell runs: data preparation, training, prediction. Its own target so
         // that the training cells' code fingerprint covers exactly this code.
         .target(name: "Training", dependencies: ["NN", "StudyData", "SeededRandom"]),
+        // Bootstrap intervals, paired comparisons and the verdict rules of the findings.
+        .target(name: "Stats", dependencies: ["SeededRandom"]),
         .target(name: "Report", dependencies: [
-            "NN", "StudyData", "Plots", "SeededRandom", "Training", "CFileSystem",
+            "NN", "StudyData", "Plots", "SeededRandom", "Training", "Stats", "GFM", "CFileSystem",
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Yams", package: "Yams"),
@@ -58,6 +60,7 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
         .testTarget(name: "StudyDataTests", dependencies: ["StudyData"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"], exclude: ["Snapshots"]),
+        .testTarget(name: "StatsTests", dependencies: ["Stats"]),
         .testTarget(name: "ReportTests", dependencies: [
             "Report", "NN", "StudyData", "Plots", "Training", "SourceHashing", "Stats", "GFM",
             .product(name: "Crypto", package: "swift-crypto"),
