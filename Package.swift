@@ -24,7 +24,6 @@ let package = Package(
                        providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
         .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo",
                        providers: [.apt(["libcairo2-dev"]), .brew(["cairo"])]),
-
         // Linux file-system calls Glibc's module does not expose (renameat2, flock).
         .target(name: "CFileSystem"),
 

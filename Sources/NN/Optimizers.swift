@@ -9,7 +9,7 @@ import Foundation
 #endif
 
 /// Which optimizer a training run uses.
-public enum OptimizerKind: Codable, Sendable, Equatable {
+public enum OptimizerKind: Codable, Sendable, Hashable {
     /// Adam with Keras's defaults (β1 0.9, β2 0.999, ε 1e-7).
     case adam
     /// Plain SGD when `momentum` is 0, otherwise Keras's (non-Nesterov) momentum SGD.

@@ -26,7 +26,7 @@ public struct ArchitectureDiagram: Figure {
     /// Geometry measured once in `init`.
     let geometry: Geometry
 
-    struct Geometry: Sendable {
+    struct Geometry: Sendable, Encodable {
         /// Widths of the three box sections: name/type, "input:/output:", shapes.
         var sectionWidths: [Double]
         var rowHeight: Double

@@ -229,6 +229,25 @@ public final class CellCache: @unchecked Sendable {
         }.max { $0.created < $1.created }
     }
 
+    /// Removes what interrupted writers on this machine left: temporary cell folders of
+    /// processes that no longer run, and folders moved aside as damaged.
+    public func sweep() {
+        let fm = FileManager.default
+        guard let walker = fm.enumerator(at: root, includingPropertiesForKeys: [.isDirectoryKey]) else { return }
+        var doomed: [URL] = []
+        for case let url as URL in walker {
+            let name = url.lastPathComponent
+            if name.hasPrefix(".trash-") { doomed.append(url); walker.skipDescendants(); continue }
+            if name.hasPrefix(".tmp-") {
+                // .tmp-<key>-<pid>-<random>
+                let parts = name.split(separator: "-")
+                if parts.count >= 4, let pid = Int32(parts[parts.count - 2]), kill(pid, 0) != 0, errno == ESRCH { doomed.append(url) }
+                walker.skipDescendants()
+            }
+        }
+        for url in doomed { try? fm.removeItem(at: url) }
+    }
+
     private func record(_ t: CellTiming) {
         lock.lock(); timings.append(t); lock.unlock()
     }

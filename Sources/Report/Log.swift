@@ -7,7 +7,7 @@ public final class Log: @unchecked Sendable {
     public let isTerminal: Bool
     private var lastDraw = Date.distantPast
     private var barVisible = false
-    private let start = Date()
+    let start = Date()
 
     public init(quiet: Bool) {
         self.quiet = quiet

@@ -2,6 +2,7 @@ import CFileSystem
 import Foundation
 import NN
 import Plots
+import Stats
 import StudyData
 import Training
 

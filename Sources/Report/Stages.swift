@@ -99,11 +99,12 @@ enum Stages {
     }
 
     static func train(_ c: TrainingCell, data: LoadedData, cache: CellCache, log: Log) throws -> NetworkResult {
+        let started = Date()
         do {
             return try cache.value(c.key, NetworkResult.self) { dir in
                 try trainNetwork(c.variant, label: c.label, title: c.title, prep: data.prep, dir: dir,
                                  log: { log.info($0) }, progress: { title, done, total, detail in
-                                     log.progress(title, done: done, total: total, detail: detail) })
+                                     log.progress(title, done: done, total: total, started: started, detail: detail) })
             }
         } catch let e as TrainingError {
             throw ReportError(e.message)

@@ -23,6 +23,15 @@ public struct Variant: Codable, Hashable, Sendable {
     public var classWeighting: Bool
     public var seed: UInt64
 
+    public init(architecture: Architecture, head: Head, epochs: Int, batchSize: Int, learningRate: Double,
+                optimizer: OptimizerKind, loss: LossKind, augment: Bool, blackPolicy: BlackPolicy, channels: Int,
+                size: Int, trainLimit: Int?, callbacks: Bool, classWeighting: Bool, seed: UInt64) {
+        self.architecture = architecture; self.head = head; self.epochs = epochs; self.batchSize = batchSize
+        self.learningRate = learningRate; self.optimizer = optimizer; self.loss = loss; self.augment = augment
+        self.blackPolicy = blackPolicy; self.channels = channels; self.size = size; self.trainLimit = trainLimit
+        self.callbacks = callbacks; self.classWeighting = classWeighting; self.seed = seed
+    }
+
     /// The study's channel count for an architecture: three identical channels for the
     /// CNNs other than conv1, one for the rest.
     public static func studyChannels(_ a: Architecture) -> Int {
