@@ -25,11 +25,15 @@ let package = Package(
                        providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
         .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo",
                        providers: [.apt(["libcairo2-dev"]), .brew(["cairo"])]),
+        // Debian's libcmark-gfm.pc links both libcmark-gfm and libcmark-gfm-extensions.
+        .systemLibrary(name: "CCMarkGFM", path: "Sources/CCMarkGFM", pkgConfig: "libcmark-gfm",
+                       providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"]), .brew(["cmark-gfm"])]),
 
         .target(name: "SeededRandom"),
         .target(name: "NN", dependencies: ["CBLAS", "SeededRandom"]),
         .target(name: "StudyData", dependencies: ["CPNG", "SeededRandom"]),
         .target(name: "Plots", dependencies: ["CCairo"]),
+        .target(name: "GFM", dependencies: ["CCMarkGFM"]),
         .target(name: "Report", dependencies: [
             "NN", "StudyData", "Plots", "SeededRandom",
             .product(name: "Mustache", package: "swift-mustache"),
@@ -46,6 +50,7 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
         .testTarget(name: "StudyDataTests", dependencies: ["StudyData"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"], exclude: ["Snapshots"]),
+        .testTarget(name: "GFMTests", dependencies: ["GFM"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "NN", "StudyData", "Plots"]),
     ]
 )
