@@ -1,11 +1,12 @@
 # make report — build (release), make the default dataset if absent, rerun the study into output/
 # make test   — run the test suite
-# Both first check the C libraries (OpenBLAS, libpng, Cairo) and install them when they can.
+# Both first check the C libraries (OpenBLAS, libpng, Cairo, cmark-gfm) and install them when they can.
 
 SWIFT        ?= swift
 CONFIG       ?= release
 REPORT_ARGS  ?=
-APT_PACKAGES := libopenblas-dev libpng-dev libcairo2-dev pkg-config fonts-dejavu-core
+APT_PACKAGES := libopenblas-dev libpng-dev libcairo2-dev pkg-config fonts-dejavu-core \
+                libcmark-gfm-dev libcmark-gfm-extensions-dev
 
 # Debian's OpenBLAS 0.3.21 can pick wrong kernels on newer x86 cores; pin a safe one unless
 # the machine already chose (leave an existing OPENBLAS_CORETYPE alone).

@@ -26,6 +26,9 @@ let package = Package(
                        providers: [.apt(["libcairo2-dev"]), .brew(["cairo"])]),
         // Linux file-system calls Glibc's module does not expose (renameat2, flock).
         .target(name: "CFileSystem"),
+        // Debian's libcmark-gfm.pc links both libcmark-gfm and libcmark-gfm-extensions.
+        .systemLibrary(name: "CCMarkGFM", path: "Sources/CCMarkGFM", pkgConfig: "libcmark-gfm",
+                       providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"]), .brew(["cmark-gfm"])]),
 
         .target(name: "SeededRandom"),
         .target(name: "NN", dependencies: ["CBLAS", "SeededRandom"]),
@@ -36,6 +39,7 @@ let package = Package(
         .target(name: "Training", dependencies: ["NN", "StudyData", "SeededRandom"]),
         // Bootstrap intervals, paired comparisons and the verdict rules of the findings.
         .target(name: "Stats", dependencies: ["SeededRandom"]),
+        .target(name: "GFM", dependencies: ["CCMarkGFM"]),
         .target(name: "Report", dependencies: [
             "NN", "StudyData", "Plots", "SeededRandom", "Training", "Stats", "GFM", "CFileSystem",
             .product(name: "Mustache", package: "swift-mustache"),
@@ -64,5 +68,6 @@ let package = Package(
             "Report", "NN", "StudyData", "Plots", "Training", "SourceHashing", "Stats", "GFM",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        .testTarget(name: "GFMTests", dependencies: ["GFM"]),
     ]
 )
