@@ -123,6 +123,7 @@ public enum FileKind: String, Sendable, Equatable {
     case characterDevice = "a character device"
     case blockDevice = "a block device"
     case socket = "a socket"
+    case brokenLink = "a symbolic link to nothing"
     case other = "an unusual kind of file"
 }
 

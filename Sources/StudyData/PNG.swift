@@ -280,13 +280,16 @@ func fileKind(mode: mode_t) -> FileKind {
     }
 }
 
-/// The kind of what `url` names (symbolic links followed), or nil if nothing is there.
-/// Any other `stat` failure (permission, a loop of links) is `unreadable` naming `name`.
+/// The kind of what `url` names (symbolic links followed; `.brokenLink` for a link to
+/// nothing), or nil if nothing is there. Any other `stat` failure (permission, a loop of
+/// links) is `unreadable` naming `name`.
 func existingKind(_ url: URL, name: String) throws(DataError) -> FileKind? {
     var st = stat()
     guard stat(url.path, &st) == 0 else {
         let code = errno
-        if code == ENOENT || code == ENOTDIR { return nil }
+        if code == ENOENT || code == ENOTDIR {
+            return lstat(url.path, &st) == 0 && st.st_mode & mode_t(S_IFMT) == mode_t(S_IFLNK) ? .brokenLink : nil
+        }
         throw .unreadable(path: name, reason: String(cString: strerror(code)))
     }
     return fileKind(mode: st.st_mode)

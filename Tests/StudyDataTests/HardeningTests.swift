@@ -205,7 +205,7 @@ final class HardeningTests: XCTestCase {
         }
     }
 
-    func testFIFOAndDeviceNamedPNGDoNotHang() throws {
+    func testFIFODeviceAndBrokenLinkNamedPNGAreTypedErrors() throws {
         let root = try makeTempDir(self)
         try writeSmallDataset(at: root)
         let fifo = root.appendingPathComponent("test_images/70001.png")
@@ -220,8 +220,16 @@ final class HardeningTests: XCTestCase {
         assertDataError(.wrongKind(path: "test_images/70001.png", found: .characterDevice, expected: .file)) { () throws(DataError) in
             try Dataset.load(from: root)
         }
+        // A link to nothing is listed in the folder but cannot be read.
+        try FileManager.default.removeItem(at: fifo)
+        try FileManager.default.createSymbolicLink(atPath: fifo.path, withDestinationPath: root.appendingPathComponent("gone").path)
+        assertDataError(.wrongKind(path: "test_images/70001.png", found: .brokenLink, expected: .file)) { () throws(DataError) in
+            try Dataset.load(from: root)
+        }
         XCTAssertEqual(DataError.wrongKind(path: "x.png", found: .fifo, expected: .file).description,
                        "x.png: is a named pipe (FIFO), not a PNG file")
+        XCTAssertEqual(DataError.wrongKind(path: "x.png", found: .brokenLink, expected: .file).description,
+                       "x.png: is a symbolic link to nothing, not a PNG file")
     }
 
     func testFileAboveTheReadLimitIsRefusedUnread() throws {
