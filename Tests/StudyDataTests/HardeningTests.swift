@@ -346,11 +346,12 @@ final class HardeningTests: XCTestCase {
     /// Replaces, inserts or deletes 1–4 random bytes, or truncates; with `fixCRCs`, recomputes
     /// every chunk CRC afterwards so the mutation reaches libpng's decoder instead of its
     /// CRC check.
-    static func mutate(_ bytes: [UInt8], rng: inout SplitMix, fixCRCs: Bool) -> [UInt8] {
+    /// `within` limits the positions to the first `within` bytes (e.g. the header chunks).
+    static func mutate(_ bytes: [UInt8], rng: inout SplitMix, fixCRCs: Bool, within: Int? = nil) -> [UInt8] {
         var b = bytes
         for _ in 0..<(1 + Int(rng.next() % 4)) {
             guard !b.isEmpty else { break }
-            let i = Int(rng.next() % UInt64(b.count))
+            let i = Int(rng.next() % UInt64(min(b.count, within ?? b.count)))
             switch rng.next() % 8 {
             case 0: b.insert(UInt8(truncatingIfNeeded: rng.next()), at: i)
             case 1: b.remove(at: i)
@@ -385,7 +386,13 @@ final class HardeningTests: XCTestCase {
         ]
         var decoded = 0, refused = 0
         for round in 0..<600 {
-            let bytes = Self.mutate(seeds[round % seeds.count], rng: &rng, fixCRCs: round % 2 == 0)
+            // Every fourth round mutates only the chunks before IDAT (IHDR, PLTE, tRNS) with
+            // CRCs fixed, so bit depth, colour type and palette changes reach libpng.
+            let seed = seeds[round % seeds.count]
+            let headerEnd = seed.indices.first { seed[$0...].starts(with: Array("IDAT".utf8)) }! - 4
+            let bytes = round % 4 == 0
+                ? Self.mutate(seed, rng: &rng, fixCRCs: true, within: headerEnd)
+                : Self.mutate(seed, rng: &rng, fixCRCs: round % 2 == 0)
             do {
                 let image = try PNGCodec.decode(bytes, name: "m.png", expectedSize: round % 3 == 0 ? 64 : nil)
                 XCTAssertEqual(image.pixels.count, image.width * image.height)
@@ -437,6 +444,7 @@ final class HardeningTests: XCTestCase {
             try originals[k].write(to: url)
         }
         print("mutated datasets: \(loaded) of 120 loaded")
+        XCTAssertNoThrow(try Dataset.load(from: root), "the restored dataset loads")
     }
 }
 
