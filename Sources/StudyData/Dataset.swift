@@ -85,15 +85,46 @@ public struct Dataset: Sendable {
 
     /// Reads and checks the dataset under `root`. Reads only; never writes.
     ///
-    /// Checks, each failure a `DataError` naming file, line or id: the three CSVs' headers,
-    /// rows and labels; ids are plain `.png` file names; each CSV's ids and its folder's
-    /// `.png` files are the same set without duplicates; every PNG decodes; every image is
-    /// 64×64 — or, with `resize`, is resampled to 64×64 (`resample(_:width:height:)`).
+    /// Checks, each failure a `DataError` naming file, line or id: `root` is a folder
+    /// (`missingFile` / `wrongKind`, named by `root.path`); the three CSVs are files and
+    /// their headers, rows and labels are valid; ids are plain `.png` file names; each CSV's
+    /// ids and its folder's `.png` entries are the same set without duplicates; every entry
+    /// is a regular file (a folder or FIFO named `x.png` is `wrongKind`); every image is
+    /// 64×64 by its PNG header, checked before decoding — or, with `resize`, at most
+    /// `PNGCodec.maxSide` on each side and resampled to 64×64 (`resample(_:width:height:)`);
+    /// every PNG decodes.
+    ///
+    /// A split may be empty (a header-only CSV): `report stats` describes such a dataset.
+    /// What training needs on top is `validateForTraining(blackPolicy:)`.
     public static func load(from root: URL, resize: Bool = false) throws(DataError) -> Dataset {
+        try checkRoot(root)
         let train = try loadSplit(root: root, name: "train", csv: "train_labels.csv", keepLabels: true, resize: resize)
         let val = try loadSplit(root: root, name: "val", csv: "val_labels.csv", keepLabels: true, resize: resize)
         let test = try loadSplit(root: root, name: "test", csv: "sample_submission.csv", keepLabels: false, resize: resize)
         return Dataset(train: train, val: val, test: test, root: root)
+    }
+
+    /// Throws unless `root` is an existing folder: `missingFile("<root>/")` ("folder not
+    /// found") or `wrongKind(found: .file, expected: .folder)` ("is a file, not a folder"),
+    /// both naming `root.path`. The first check of `load(from:resize:)`.
+    public static func checkRoot(_ root: URL) throws(DataError) {
+        try checkFolder(root, name: root.path)
+    }
+
+    /// Throws what makes this dataset unusable for training and scoring, so a run can
+    /// refuse it before its first cell:
+    /// - `emptySplit` if the train or the val split has no image (header-only CSV): nothing
+    ///   to train on, or every score computed on nothing;
+    /// - `noTrainingImages` if `blackPolicy` leaves no training image (`dropAll` when every
+    ///   training image is entirely black; `keepAll` and `keepOne` keep at least one image
+    ///   of a non-empty split).
+    /// The test split may be empty.
+    public func validateForTraining(blackPolicy: BlackPolicy = .keepOne) throws(DataError) {
+        if train.count == 0 { throw .emptySplit(file: "train_labels.csv", split: "train") }
+        if val.count == 0 { throw .emptySplit(file: "val_labels.csv", split: "val") }
+        if blackPolicy == .dropAll && nonBlackCount(train) == 0 {
+            throw .noTrainingImages(folder: "train_images", count: train.count, policy: blackPolicy.rawValue)
+        }
     }
 
     static func loadSplit(root: URL, name: String, csv: String, keepLabels: Bool, resize: Bool) throws(DataError) -> Split {
@@ -108,11 +139,9 @@ public struct Dataset: Sendable {
     }
 
     /// Names of the non-hidden `.png` files (case-insensitive suffix) in a folder.
+    /// Entries that are not regular files are listed too; reading them is `wrongKind`.
     static func pngFiles(in url: URL, name: String) throws(DataError) -> [String] {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), isDir.boolValue else {
-            throw .missingFile(path: name + "/")
-        }
+        try checkFolder(url, name: name)
         do {
             return try FileManager.default.contentsOfDirectory(atPath: url.path)
                 .filter { !$0.hasPrefix(".") && $0.lowercased().hasSuffix(".png") }
@@ -123,9 +152,11 @@ public struct Dataset: Sendable {
 
     /// Decodes `ids` from `folderURL` in parallel (contiguous chunks on
     /// `DispatchQueue.concurrentPerform`) into one NHW buffer of size×size images.
+    /// Without `resize` an image whose header is not size×size is refused before decoding.
     /// The first failing image in id order decides the error, so errors are deterministic.
     static func readImages(folderURL: URL, folder: String, ids: [String], size: Int, resize: Bool) throws(DataError) -> [UInt8] {
         let n = ids.count
+        guard n > 0 else { return [] }
         let plane = size * size
         var pixels = [UInt8](repeating: 0, count: n * plane)
         // One result per image: nil when it was read, else its error.
@@ -138,12 +169,8 @@ public struct Dataset: Sendable {
                         let file = "\(folder)/\(ids[i])"
                         do throws(DataError) {
                             let bytes = try readFileBytes(folderURL.appendingPathComponent(ids[i]), name: file)
-                            var image = try PNGCodec.decode(bytes, name: file)
+                            var image = try PNGCodec.decode(bytes, name: file, expectedSize: resize ? nil : size)
                             if image.width != size || image.height != size {
-                                guard resize else {
-                                    throw DataError.wrongImageSize(file: file, width: image.width,
-                                                                   height: image.height, expected: size)
-                                }
                                 image = resample(image, width: size, height: size)
                             }
                             for k in 0..<plane { out[i * plane + k] = image.pixels[k] }
@@ -172,6 +199,7 @@ public struct Dataset: Sendable {
     /// Per-image FNV-1a 64 of the pixels of every image in `split`, computed in parallel.
     static func imageHashes(_ split: Split) -> [UInt64] {
         let plane = split.width * split.height
+        guard split.count > 0 else { return [] }
         return split.pixels.withUnsafeBufferPointer { px in
             let shared = SharedConstPointer(base: px.baseAddress!)
             return parallelMap(split.count) { i in
@@ -211,7 +239,8 @@ func hex64(_ value: UInt64) -> String {
 
 /// The label CSV format: header `id,label1,label2,label3`, then one row per image.
 /// A UTF-8 BOM and CRLF line ends are accepted; blank lines are skipped; spaces around a
-/// field are ignored. Line numbers in errors count the header as line 1.
+/// field are ignored; a line that is not valid UTF-8 is `notUTF8`. Line numbers in errors
+/// count the header as line 1.
 public enum LabelCSV {
     public static let header = "id,label1,label2,label3"
 
@@ -230,7 +259,9 @@ public enum LabelCSV {
             lineNumber += 1
             var line = rawLine
             if line.last == 0x0D { line = line.dropLast() }
-            let text = String(decoding: line, as: UTF8.self)
+            guard let text = String(validating: line, as: UTF8.self) else {
+                throw .notUTF8(file: file, line: lineNumber, text: DataError.decodingEscaped(line))
+            }
             if text.allSatisfy({ $0 == " " || $0 == "\t" }) {
                 continue
             }

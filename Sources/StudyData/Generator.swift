@@ -51,9 +51,13 @@ public enum PhantomGenerator {
     /// p = (r − f) / (1 − 2f).
     static var findingRates: [Double] { labelRates.map { ($0 - labelFlip) / (1 - 2 * labelFlip) } }
 
-    /// Split sizes for a scale: round(12,000·s), round(3,000·s), round(5,000·s), each ≥ 8.
+    /// Split sizes for a scale: round(12,000·s), round(3,000·s), round(5,000·s), each ≥ 8
+    /// (and at most 10¹²; a NaN or negative scale gives 8), so no scale traps.
     public static func counts(scale: Double) -> (train: Int, val: Int, test: Int) {
-        func n(_ base: Double) -> Int { max(8, Int((base * scale).rounded())) }
+        func n(_ base: Double) -> Int {
+            let v = (base * scale).rounded()
+            return v.isNaN ? 8 : max(8, Int(min(max(v, 0), 1e12)))
+        }
         return (n(12_000), n(3_000), n(5_000))
     }
 
@@ -80,10 +84,12 @@ public enum PhantomGenerator {
         guard config.scale > 0, config.scale.isFinite else {
             throw .invalidConfig("scale must be a positive number, got \(config.scale)")
         }
-        let ids = ids(scale: config.scale)
-        guard (ids.val.last ?? 0) < testFirstID else {
+        // Checked on the counts, before any id array is built (a huge scale must not allocate).
+        let c = counts(scale: config.scale)
+        guard trainFirstID + c.train + c.val <= testFirstID else {
             throw .invalidConfig("scale \(config.scale) is too large: train and val ids would reach the test ids at \(testFirstID) (scale ≤ 4 works)")
         }
+        let ids = ids(scale: config.scale)
         let fm = FileManager.default
         let entries = ["train_images", "val_images", "test_images", "answers",
                        "train_labels.csv", "val_labels.csv", "sample_submission.csv"]

@@ -32,6 +32,7 @@ func parallelRanges(_ n: Int, _ body: @Sendable (Range<Int>) -> Void) {
 
 /// `[body(0), …, body(n − 1)]` computed in parallel.
 func parallelMap<T: Sendable>(_ n: Int, _ body: @Sendable (Int) -> T) -> [T] {
+    guard n > 0 else { return [] }
     var out = [T?](repeating: nil, count: n)
     out.withUnsafeMutableBufferPointer { buf in
         let shared = SharedPointer(base: buf.baseAddress!)

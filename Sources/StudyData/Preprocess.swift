@@ -14,6 +14,10 @@ public func blackIndices(_ split: Split) -> [Int] {
     }
 }
 
+/// Number of images of a split that are not entirely black — what `BlackPolicy.dropAll`
+/// keeps.
+public func nonBlackCount(_ split: Split) -> Int { split.count - blackIndices(split).count }
+
 /// What a training run does with the entirely black images of the training split.
 /// (Validation and test splits are never filtered: their scores are over every image.)
 public enum BlackPolicy: String, Codable, Sendable, CaseIterable {
@@ -97,6 +101,7 @@ public func floats(_ split: Split, indices: [Int]?, preprocessing: Preprocessing
     let outPlane = size * size * channels
     var values = [Float](repeating: 0, count: chosen.count * outPlane)
     for i in chosen { precondition(i >= 0 && i < split.count, "floats: index \(i) out of 0..<\(split.count) in split \(split.name)") }
+    guard !chosen.isEmpty else { return (values, [0, size, size, channels]) }
     split.pixels.withUnsafeBufferPointer { px in
         values.withUnsafeMutableBufferPointer { out in
             let src = SharedConstPointer(base: px.baseAddress!), dst = SharedPointer(base: out.baseAddress!)
