@@ -51,8 +51,9 @@ func sha256Hex(file url: URL) -> String? {
     defer { try? h.close() }
     var hasher = SHA256()
     while true {
-        guard let chunk = try? h.read(upToCount: 1 << 20) else { return nil }
-        if chunk.isEmpty { break }
+        let chunk: Data?
+        do { chunk = try h.read(upToCount: 1 << 20) } catch { return nil }
+        guard let chunk, !chunk.isEmpty else { break }  // nil or empty: end of file
         hasher.update(data: chunk)
     }
     return hasher.finalize().map { String(format: "%02x", $0) }.joined()

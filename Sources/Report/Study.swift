@@ -206,13 +206,9 @@ public enum Study {
 
     /// Reads a competition-layout folder; errors name the folder, then the file, line or id.
     public static func loadDataset(_ dir: URL, resize: Bool = false) throws -> Dataset {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDir) else {
-            throw ReportError("data folder \(TextSafety.clip(dir.path)) does not exist")
-        }
-        guard isDir.boolValue else { throw ReportError("\(TextSafety.clip(dir.path)) is a file, not a data folder") }
+        do { try Dataset.checkRoot(dir) } catch { throw ReportError("data folder \(error)") }
         do { return try Dataset.load(from: dir, resize: resize) } catch {
-            throw ReportError("\(TextSafety.clip(dir.path)): \(error)")
+            throw ReportError("\(DataError.printable(dir.path, limit: 240)): \(error)")
         }
     }
 }
@@ -241,17 +237,16 @@ struct LoadedData {
         let dataset = try Study.loadDataset(dir)
         let cfg = options.config
         // Refuse what cannot make sense before any cell runs.
-        guard let trainLabels = dataset.train.labels, !trainLabels.isEmpty else {
-            throw ReportError("\(dir.appendingPathComponent("train_labels.csv").path): no training images")
+        for policy in Set([cfg.blackPolicy] + (cfg.experiments.contains(.blackPolicy) ? BlackPolicy.allCases : [])) {
+            do { try dataset.validateForTraining(blackPolicy: policy) } catch {
+                throw ReportError("\(DataError.printable(dir.path, limit: 240)): \(error)")
+            }
         }
         guard dataset.val.count >= 2 else {
             throw ReportError("\(dir.appendingPathComponent("val_labels.csv").path): the validation split needs at least 2 images to score models, has \(dataset.val.count)")
         }
         guard dataset.test.count >= 1 else {
             throw ReportError("\(dir.appendingPathComponent("sample_submission.csv").path): no test images to predict")
-        }
-        if cfg.blackPolicy.apply(to: dataset.train).count == 0 {
-            throw ReportError("\(dir.path): every training image is entirely black, so blackPolicy \(cfg.blackPolicy.rawValue) leaves none to train on")
         }
         let prep = DataPrep(dataset: dataset, valLimit: cfg.valLimit, seed: cfg.seed)
         if prep.nonBlackValidation.count == 0 {

@@ -42,19 +42,12 @@ public struct Submission: Codable, Sendable {
 enum TestLabels {
     static func load(_ url: URL, ids: [String]) throws -> [[UInt8]] {
         let table: LabelCSV.Table
-        do {
-            let bytes = [UInt8](try Data(contentsOf: url))
-            table = try LabelCSV.parse(bytes, file: url.path)
-        } catch let e as DataError {
-            throw ReportError("\(e)")
-        } catch {
-            throw ReportError("\(url.path): cannot read the test labels (\(error.localizedDescription))")
-        }
+        do { table = try LabelCSV.read(url) } catch { throw ReportError("--test-labels: \(error)") }
         var byId: [String: [UInt8]] = [:]
         for (id, row) in zip(table.ids, table.labels) { byId[id] = row }
         let missing = ids.filter { byId[$0] == nil }
         if let first = missing.first {
-            throw ReportError("\(url.path): no labels for test id \(first)" + (missing.count > 1 ? " and \(missing.count - 1) more" : ""))
+            throw ReportError("\(DataError.printable(url.path, limit: 240)): no labels for test id \(DataError.printable(first))" + (missing.count > 1 ? " and \(missing.count - 1) more" : ""))
         }
         return ids.map { byId[$0]! }
     }

@@ -28,6 +28,9 @@ public enum BlackPolicy: String, Codable, Sendable, CaseIterable {
     case keepOne
     /// Drop every black image.
     case dropAll
+    /// The original's other variant: keep the first black image labelled 0,0,0 and the
+    /// second labelled 1,1,1, drop the rest.
+    case keepOneOnes
 
     /// The split under this policy; ids, pixels and labels of the kept images unchanged
     /// except for the relabelled image of `keepOne`.
@@ -39,15 +42,18 @@ public enum BlackPolicy: String, Codable, Sendable, CaseIterable {
         case .dropAll:
             let drop = Set(black)
             return split.subset((0..<split.count).filter { !drop.contains($0) })
-        case .keepOne:
-            guard let first = black.first else { return split }
-            let drop = Set(black.dropFirst())
+        case .keepOne, .keepOneOnes:
+            // Kept black images, each with the label row it is given.
+            let relabel: [(Int, [UInt8])] = self == .keepOne
+                ? black.prefix(1).map { ($0, [0, 0, 0]) }
+                : zip(black.prefix(2), [[0, 0, 0], [1, 1, 1]]).map { ($0, $1) }
+            guard !relabel.isEmpty else { return split }
+            let drop = Set(black.dropFirst(relabel.count))
             let kept = (0..<split.count).filter { !drop.contains($0) }
             let sub = split.subset(kept)
-            let position = kept.firstIndex(of: first)!
-            let labels = sub.labels.map { rows in
-                rows.enumerated().map { $0.offset == position ? [0, 0, 0] : $0.element }
-            }
+            var rowFor: [Int: [UInt8]] = [:]
+            for (index, row) in relabel { if let position = kept.firstIndex(of: index) { rowFor[position] = row } }
+            let labels = sub.labels.map { rows in rows.enumerated().map { rowFor[$0.offset] ?? $0.element } }
             return Split(name: sub.name, ids: sub.ids, pixels: sub.pixels, height: sub.height,
                          width: sub.width, labels: labels)
         }
