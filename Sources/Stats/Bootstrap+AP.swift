@@ -39,12 +39,11 @@ extension Bootstrap {
 struct RankedScores {
     let images: Int
     let labels: Int
-    /// Per label: image indices by descending score.
-    let order: [[Int]]
-    /// Per label, per rank: true when the next rank has a different score (or is the last).
-    let endsTie: [[Bool]]
-    /// Per label, per rank: the truth of that image.
-    let positive: [[Bool]]
+    /// labels × images: image indices by descending score (ties by index).
+    let order: [Int32]
+    /// labels × images, per rank: bit 0 the image is positive, bit 1 the next rank has a
+    /// different score (or this is the last rank), i.e. a threshold ends here.
+    let flags: [UInt8]
 
     init(truth: [[UInt8]], scores: [[Float]], caller: String) {
         let n = truth.count
@@ -59,31 +58,40 @@ struct RankedScores {
         }
         images = n
         self.labels = labels
-        var order: [[Int]] = [], endsTie: [[Bool]] = [], positive: [[Bool]] = []
+        var order: [Int32] = [], flags: [UInt8] = []
+        order.reserveCapacity(n * labels)
+        flags.reserveCapacity(n * labels)
         for l in 0..<labels {
             let o = (0..<n).sorted { scores[$0][l] > scores[$1][l] || (scores[$0][l] == scores[$1][l] && $0 < $1) }
-            order.append(o)
-            endsTie.append((0..<n).map { k in k == n - 1 || scores[o[k + 1]][l] != scores[o[k]][l] })
-            positive.append(o.map { truth[$0][l] == 1 })
+            for k in 0..<n {
+                let ends = k == n - 1 || scores[o[k + 1]][l] != scores[o[k]][l]
+                order.append(Int32(o[k]))
+                flags.append((truth[o[k]][l] == 1 ? 1 : 0) | (ends ? 2 : 0))
+            }
         }
         self.order = order
-        self.endsTie = endsTie
-        self.positive = positive
+        self.flags = flags
     }
 
     /// AP of label `l` when image i counts `multiplicity[i]` times.
     func averagePrecision(label l: Int, multiplicity m: UnsafeBufferPointer<Int32>) -> Double {
-        var tp = 0, fp = 0, tpAtLastThreshold = 0
-        var sum = 0.0   // Σ Δtp · precision; AP = sum / P
-        let o = order[l], ends = endsTie[l], pos = positive[l]
-        for k in 0..<images {
-            let w = Int(m[o[k]])
-            if pos[k] { tp += w } else { fp += w }
-            if ends[k] && tp > tpAtLastThreshold {
-                sum += Double(tp - tpAtLastThreshold) * Double(tp) / Double(tp + fp)
-                tpAtLastThreshold = tp
+        order.withUnsafeBufferPointer { order in
+            flags.withUnsafeBufferPointer { flags in
+                var tp = 0, all = 0, tpAtLastThreshold = 0
+                var sum = 0.0   // Σ Δtp · precision over thresholds; AP = sum / P
+                let base = l * images
+                for k in base..<(base + images) {
+                    let w = Int(m[Int(order[k])])
+                    let f = flags[k]
+                    tp &+= w & -Int(f & 1)
+                    all &+= w
+                    if f & 2 != 0 && tp != tpAtLastThreshold {
+                        sum += Double(tp - tpAtLastThreshold) * Double(tp) / Double(all)
+                        tpAtLastThreshold = tp
+                    }
+                }
+                return tp == 0 ? 0 : sum / Double(tp)
             }
         }
-        return tp == 0 ? 0 : sum / Double(tp)
     }
 }

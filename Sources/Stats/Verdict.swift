@@ -52,6 +52,23 @@ public struct Comparison: Codable, Sendable, Equatable {
                   images: d.images, resamples: d.resamples)
     }
 
+    /// Straight from predictions: the paired bootstrap of the seed-averaged mean F1
+    /// difference (`Bootstrap.pairedMeanF1Difference(truth:aSeeds:bSeeds:)`), each side's
+    /// collapsed labels as the union over its seeds, and the seeds' own differences.
+    /// - Parameters: `aSeeds[s]`, `bSeeds[s]` the n × L binary predictions of seed s;
+    ///   `aDiverged`/`bDiverged` whether training diverged in any seed.
+    public init(a name: String, b otherName: String, truth: [[UInt8]], aSeeds: [[[UInt8]]], bSeeds: [[[UInt8]]],
+                aDiverged: Bool = false, bDiverged: Bool = false,
+                resamples: Int = Bootstrap.defaultResamples, seed: UInt64) {
+        let d = Bootstrap.pairedMeanF1Difference(truth: truth, aSeeds: aSeeds, bSeeds: bSeeds, resamples: resamples, seed: seed)
+        func collapsed(_ seeds: [[[UInt8]]]) -> [Int] {
+            Array(Set(seeds.flatMap { Verdict.collapsedLabels(predicted: $0) })).sorted()
+        }
+        self.init(a: Contender(name: name, meanF1: d.meanA, collapsedLabels: collapsed(aSeeds), diverged: aDiverged),
+                  b: Contender(name: otherName, meanF1: d.meanB, collapsedLabels: collapsed(bSeeds), diverged: bDiverged),
+                  paired: d)
+    }
+
     /// Number of seeds behind the comparison (at least 1).
     public var seeds: Int { max(1, seedDeltas.count) }
 

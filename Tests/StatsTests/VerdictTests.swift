@@ -102,6 +102,31 @@ final class VerdictTests: XCTestCase {
         XCTAssertEqual(f.agreement, .cannotTell)
     }
 
+    /// Built straight from two seeds' predictions per side: one seed of "on" collapsed on
+    /// label2 makes the side collapsed; the means are seed averages.
+    func testComparisonFromSeedPredictions() {
+        let d = synthetic(images: 500, ptp: 0.3, pfp: 0.1, pfn: 0.1, seed: 40)
+        var collapsedSeed = d.predicted
+        for i in collapsedSeed.indices { collapsedSeed[i][1] = 0 }
+        let off = [flipped(d.predicted, probability: 0.1, seed: 1), flipped(d.predicted, probability: 0.1, seed: 2)]
+        let c = Comparison(a: "on", b: "off", truth: d.truth, aSeeds: [d.predicted, collapsedSeed], bSeeds: off,
+                           resamples: 500, seed: 3)
+        XCTAssertEqual(c.a.collapsedLabels, [1])
+        XCTAssertEqual(c.b.collapsedLabels, [])
+        XCTAssertEqual(c.seeds, 2)
+        XCTAssertEqual(c.images, 500)
+        let m = { Bootstrap.meanF1(truth: d.truth, predicted: $0) }
+        XCTAssertEqual(c.a.meanF1, (m(d.predicted) + m(collapsedSeed)) / 2, accuracy: 1e-15)
+        XCTAssertEqual(c.delta, c.a.meanF1 - c.b.meanF1, accuracy: 1e-15)
+        XCTAssertEqual(Verdict.compare(c), .inconclusive(reason: .collapsed([Outcome.CollapsedModel(side: .a, labels: [1])])))
+        // Without the collapsed seed: two healthy seeds that both beat "off" → a difference.
+        let healthy = Comparison(a: "on", b: "off", truth: d.truth, aSeeds: [d.predicted, d.predicted], bSeeds: off,
+                                 resamples: 500, seed: 3)
+        XCTAssertEqual(healthy.seedDeltas.count, 2)
+        XCTAssertTrue(healthy.seedDeltas.allSatisfy { $0 > 0 })
+        guard case .difference(.a, _, _) = Verdict.compare(healthy) else { return XCTFail("\(Verdict.compare(healthy))") }
+    }
+
     func testSeedsDisagreeingInSignAreInconclusive() {
         let c = comparison(0.80, 0.78, 0.005, 0.035, seeds: [0.03, -0.01, 0.02])
         let o = Verdict.compare(c)
