@@ -163,14 +163,14 @@ enum Markdown {
     }
 
     /// Inline text that renders as exactly `s` (one line): a backslash before every character
-    /// that can start inline syntax (`\` `` ` `` `*` `_` `[` `]` `<` `>` `|` `!` `~` `&` `#` `:`), and
+    /// that can start inline syntax (`\` `` ` `` `*` `_` `[` `]` `<` `>` `|` `!` `~` `&` `#`), and
     /// before what would start a block at the beginning of a line (`-` `+` `=`, `1.` `1)`);
     /// control characters become spaces. Digits, `.` and `,` elsewhere stay as they are, so
     /// numbers read naturally in the Markdown. (`GFM.MarkdownText.escape` escapes every ASCII
     /// punctuation character instead.)
     static func escape(_ s: String) -> String {
         var out = ""
-        let special: Set<Character> = ["\\", "`", "*", "_", "[", "]", "<", ">", "|", "!", "~", "&", "#", ":"]
+        let special: Set<Character> = ["\\", "`", "*", "_", "[", "]", "<", ">", "|", "!", "~", "&", "#"]
         let chars = Array(s)
         for (i, c) in chars.enumerated() {
             if c.unicodeScalars.allSatisfy({ $0.properties.generalCategory == .control }) { out.append(" "); continue }
