@@ -30,6 +30,7 @@ private struct UncheckedSendableBox<T>: @unchecked Sendable {
 /// exponent bits). Relative error below 3e-7 on [−87, 88]; inputs are clamped to that range.
 @inline(__always)
 func fastExp(_ x: Float) -> Float {
+    if x.isNaN { return x }  // a diverged network: NaN in, NaN out (never a trap)
     let x = min(max(x, -87.3), 88.3)
     let n = (x * 1.442_695_04 + 0.5).rounded(.down)
     let r = x - n * 0.693_359_375 + n * 2.121_944_4e-4

@@ -26,8 +26,8 @@ public struct Throughput: Codable, Sendable, Equatable {
 /// images is used for `minEpochs` epochs. Sizes are rounded (500 images, whole epochs), so
 /// a slightly different speed measurement usually gives the same plan and the same keys.
 enum Budget {
-    static let mainShare = 0.6
-    static let minEpochs = 3
+    static let mainShare = 0.7
+    static let minEpochs = 2
     static let imageQuantum = 500
 
     /// Every architecture a configuration trains.
@@ -43,7 +43,7 @@ enum Budget {
     static func seconds(_ v: Variant, images n: Int, data: LoadedData, speed: [Architecture: Throughput]) -> Double {
         guard let s = speed[v.architecture] else { return 0 }
         let scale = Double(v.size * v.size) / 4096
-        let monitor = Double(data.prep.nonBlackValidation.count), scored = Double(data.prep.validation.count)
+        let monitor = Double(data.prep.monitor.count), scored = Double(data.prep.validation.count)
         return scale * (Double(v.epochs) * (Double(n) / s.train + monitor / s.infer) + scored / s.infer)
     }
 
@@ -55,7 +55,7 @@ enum Budget {
         }
         let pool = cfg.blackPolicy.apply(to: data.dataset.train).count
         let available = min(pool, cfg.trainLimit ?? pool)
-        let monitor = Double(data.prep.nonBlackValidation.count), scored = Double(data.prep.validation.count)
+        let monitor = Double(data.prep.monitor.count), scored = Double(data.prep.validation.count)
 
         /// Seconds for `nets` networks of `a` over `n` images for `e` epochs, with the
         /// per-epoch validation pass and the final scoring pass.
@@ -132,7 +132,7 @@ enum Budget {
     static func measure(_ a: Architecture) throws -> Throughput {
         let model = try a.build(head: .joint, seed: 1)
         let batch = 32
-        let n = batch * 4
+        let n = batch * 3
         var rng = SeededGenerator(seed: 3, stream: "throughput")
         let x = Tensor(shape: [n] + model.inputShape, data: (0..<(n * model.inputShape.reduce(1, *))).map { _ in rng.nextFloat() })
         var y = Tensor(zeros: [n, 3])
@@ -140,12 +140,16 @@ enum Budget {
         var cfg = TrainingConfig(epochs: 1, seed: 1)
         cfg.batchSize = batch
         _ = Trainer(model: model, config: cfg, encoding: .multiLabel).fit(x: x.items(0..<batch), y: y.items(0..<batch), validation: nil)
-        let t0 = Date()
-        _ = Trainer(model: model, config: cfg, encoding: .multiLabel).fit(x: x, y: y, validation: nil)
-        let train = Double(n) / max(Date().timeIntervalSince(t0), 1e-6)
-        let t1 = Date()
-        _ = predictProbabilities(model, x, batchSize: 64)
-        let infer = Double(n) / max(Date().timeIntervalSince(t1), 1e-6)
+        // The best of three trials: the speed this machine reaches, not a moment of load.
+        var train = 0.0, infer = 0.0
+        for _ in 0..<3 {
+            let t0 = Date()
+            _ = Trainer(model: model, config: cfg, encoding: .multiLabel).fit(x: x, y: y, validation: nil)
+            train = max(train, Double(n) / max(Date().timeIntervalSince(t0), 1e-6))
+            let t1 = Date()
+            _ = predictProbabilities(model, x, batchSize: 64)
+            infer = max(infer, Double(n) / max(Date().timeIntervalSince(t1), 1e-6))
+        }
         return Throughput(train: train, infer: infer)
     }
 

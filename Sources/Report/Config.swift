@@ -41,6 +41,8 @@ public struct StudyConfig: Codable, Sendable, Equatable {
     public var trainLimit: Int?
     /// Validation images scored (a seeded random subset); nil = all.
     public var valLimit: Int?
+    /// Non-black validation images watched each epoch (curves, early stopping); nil = all scored ones.
+    public var monitorLimit: Int?
     /// Epochs of the main comparison (with a budget: the most any cell may run).
     public var epochs: Int
     public var batchSize: Int
@@ -76,15 +78,15 @@ public struct StudyConfig: Codable, Sendable, Equatable {
         switch profile {
         case .quick:
             return StudyConfig(profile: .quick, seed: 2024, models: Architecture.allCases, gridHead: .joint,
-                               trainLimit: nil, valLimit: 1_500, epochs: 12, batchSize: 32, learningRate: 1e-3,
+                               trainLimit: nil, valLimit: 1_500, monitorLimit: 600, epochs: 12, batchSize: 32, learningRate: 1e-3,
                                callbacks: true, classWeighting: true, blackPolicy: .keepOne, blackRule: .auto, augment: false,
                                experimentModel: .conv4, experimentEpochs: 12, curveEpochs: [1, 4],
                                learningRates: [1e-3, 1e-2, 1e-1], batchSizes: [32, 128],
                                experiments: ExperimentID.hyperParameters, repeats: 2, mainRepeats: 1,
-                               budgetSeconds: 225, bootstrapResamples: 2_000)
+                               budgetSeconds: 240, bootstrapResamples: 2_000)
         case .full:
             return StudyConfig(profile: .full, seed: 2024, models: Architecture.allCases, gridHead: .perLabel,
-                               trainLimit: nil, valLimit: nil, epochs: 10, batchSize: 32, learningRate: 1e-3,
+                               trainLimit: nil, valLimit: nil, monitorLimit: nil, epochs: 10, batchSize: 32, learningRate: 1e-3,
                                callbacks: true, classWeighting: true, blackPolicy: .keepOne, blackRule: .auto, augment: false,
                                experimentModel: .conv2, experimentEpochs: 10, curveEpochs: [5, 10],
                                learningRates: [1e-3, 1e-2, 1e-1], batchSizes: [32, 128],
@@ -110,6 +112,7 @@ public struct StudyConfig: Codable, Sendable, Equatable {
         } catch let e as ReportError {
             throw ReportError("\(source): \(e.message)")
         } catch let DecodingError.dataCorrupted(ctx) {
+            if let e = ctx.underlyingError as? ReportError { throw ReportError("\(source): \(e.message)") }
             throw ReportError("\(source): \(describe(ctx))")
         } catch let DecodingError.typeMismatch(type, ctx) {
             throw ReportError("\(source): field '\(path(ctx))' should be \(typeName(type))")
@@ -172,6 +175,7 @@ public struct StudyConfig: Codable, Sendable, Equatable {
         if !(learningRate > 0) || !learningRate.isFinite { try fail("learningRate must be a positive number, got \(learningRate)") }
         if let t = trainLimit, t < 2 { try fail("trainLimit must be at least 2, got \(t)") }
         if let v = valLimit, v < 2 { try fail("valLimit must be at least 2, got \(v)") }
+        if let v = monitorLimit, v < 2 { try fail("monitorLimit must be at least 2, got \(v)") }
         if models.isEmpty { try fail("models must name at least one architecture") }
         if Set(models).count != models.count { try fail("models names an architecture twice") }
         if curveEpochs.isEmpty || curveEpochs.contains(where: { $0 < 1 }) { try fail("curveEpochs must be positive") }
@@ -190,6 +194,7 @@ public struct StudyConfig: Codable, Sendable, Equatable {
         var gridHead: Head?
         var trainLimit: Int?
         var valLimit: Int?
+        var monitorLimit: Int?
         var epochs: Int?
         var batchSize: Int?
         var learningRate: Double?
@@ -210,7 +215,7 @@ public struct StudyConfig: Codable, Sendable, Equatable {
         var bootstrapResamples: Int?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case profile, seed, models, gridHead, trainLimit, valLimit, epochs, batchSize, learningRate, callbacks,
+            case profile, seed, models, gridHead, trainLimit, valLimit, monitorLimit, epochs, batchSize, learningRate, callbacks,
                  classWeighting, blackPolicy, blackRule, augment, experimentModel, experimentEpochs, curveEpochs,
                  learningRates, batchSizes, experiments, repeats, mainRepeats, budgetSeconds, bootstrapResamples
         }
@@ -233,6 +238,7 @@ public struct StudyConfig: Codable, Sendable, Equatable {
             gridHead = try c.decodeIfPresent(Head.self, forKey: .gridHead)
             trainLimit = try c.decodeIfPresent(Int.self, forKey: .trainLimit)
             valLimit = try c.decodeIfPresent(Int.self, forKey: .valLimit)
+            monitorLimit = try c.decodeIfPresent(Int.self, forKey: .monitorLimit)
             epochs = try c.decodeIfPresent(Int.self, forKey: .epochs)
             batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize)
             learningRate = try c.decodeIfPresent(Double.self, forKey: .learningRate)
@@ -259,6 +265,7 @@ public struct StudyConfig: Codable, Sendable, Equatable {
             if let v = gridHead { c.gridHead = v }
             if let v = trainLimit { c.trainLimit = v > 0 ? v : nil }
             if let v = valLimit { c.valLimit = v > 0 ? v : nil }
+            if let v = monitorLimit { c.monitorLimit = v > 0 ? v : nil }
             if let v = epochs { c.epochs = v }
             if let v = batchSize { c.batchSize = v }
             if let v = learningRate { c.learningRate = v }

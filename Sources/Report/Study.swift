@@ -248,7 +248,7 @@ struct LoadedData {
         guard dataset.test.count >= 1 else {
             throw ReportError("\(dir.appendingPathComponent("sample_submission.csv").path): no test images to predict")
         }
-        let prep = DataPrep(dataset: dataset, valLimit: cfg.valLimit, seed: cfg.seed)
+        let prep = DataPrep(dataset: dataset, valLimit: cfg.valLimit, monitorLimit: cfg.monitorLimit, seed: cfg.seed)
         if prep.nonBlackValidation.count == 0 {
             throw ReportError("\(dir.appendingPathComponent("val_images").path): every scored validation image is entirely black; nothing to score models on")
         }

@@ -30,16 +30,20 @@ public final class DataPrep: @unchecked Sendable {
     /// The validation images scored in this run: all of them, or a seeded random subset of
     /// `valLimit` (in split order).
     public let validation: Split
-    /// Identifies the scored validation subset in cache keys.
+    /// Identifies the scored validation subset (and the monitored one) in cache keys.
     public var validationKey: String {
-        validation.count == dataset.val.count ? "all" : "\(validation.count):\(validation.ids.first ?? "")…\(validation.ids.last ?? "")"
+        let scored = validation.count == dataset.val.count ? "all" : "\(validation.count):\(validation.ids.first ?? "")…\(validation.ids.last ?? "")"
+        return monitor.count == nonBlackValidation.count ? scored : scored + "; monitor \(monitor.count)"
     }
     /// The scored validation images that are not entirely black.
     public let nonBlackValidation: Split
     /// Whether each scored validation image is entirely black, in `validation` order.
     public let validationBlack: [Bool]
+    /// What training watches each epoch (curves, early stopping): the non-black scored
+    /// images, or a seeded subset of `monitorLimit` of them.
+    public let monitor: Split
 
-    public init(dataset: Dataset, valLimit: Int?, seed: UInt64) {
+    public init(dataset: Dataset, valLimit: Int?, monitorLimit: Int? = nil, seed: UInt64) {
         self.dataset = dataset
         if let limit = valLimit, limit < dataset.val.count {
             var rng = SeededGenerator(seed: seed, stream: "val-subset")
@@ -51,6 +55,12 @@ public final class DataPrep: @unchecked Sendable {
         for i in blackIndices(validation) { mask[i] = true }
         validationBlack = mask
         nonBlackValidation = validation.subset(mask.indices.filter { !mask[$0] })
+        if let limit = monitorLimit, limit < nonBlackValidation.count {
+            var rng = SeededGenerator(seed: seed, stream: "monitor-subset")
+            monitor = nonBlackValidation.subset(rng.permutation(nonBlackValidation.count).prefix(limit).sorted())
+        } else {
+            monitor = nonBlackValidation
+        }
     }
 
     /// Training examples: the train split under the black-image policy, then a seeded random
@@ -144,7 +154,7 @@ public func trainNetwork(_ variant: Variant, label: Int?, title: String, prep: D
     let (y, encoding) = targets(labels, label: label)
     // Per-epoch monitoring (validation loss and F1, early stopping) uses the non-black
     // validation images: black ones carry random labels and are predicted by rule.
-    let monitor = prep.nonBlackValidation
+    let monitor = prep.monitor
     let validation: (Tensor, Tensor)? = monitor.count > 0
         ? (prep.inputs(monitor, variant: variant), targets(monitor.labels ?? [], label: label).0) : nil
 

@@ -1,52 +1,58 @@
 import Foundation
 import XCTest
 import NN
+import Training
 @testable import Report
 
 final class ConfigTests: XCTestCase {
-    func write(_ text: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("cfg-\(UUID().uuidString).yaml")
-        try text.write(to: url, atomically: true, encoding: .utf8)
-        return url
+    func parse(_ text: String) throws -> StudyConfig { try StudyConfig.parse(text, source: "cfg.yaml", base: .quick) }
+
+    func message(_ text: String) -> String {
+        do { _ = try parse(text); return "no error" } catch { return "\(error)" }
     }
 
     func testYAMLOverridesProfileDefaults() throws {
-        let url = try write("profile: full\nmodels: [conv2, fc1]\nepochs: 7\naugment: true\n")
-        let c = try StudyConfig.load(url, base: .quick)
+        let c = try parse("profile: full\nmodels: [conv2, fc1]\nepochs: 7\naugment: true\nrepeats: 3\n")
         XCTAssertEqual(c.profile, .full)
         XCTAssertEqual(c.models, [.conv2, .fc1])
         XCTAssertEqual(c.epochs, 7)
         XCTAssertTrue(c.augment)
+        XCTAssertEqual(c.repeats, 3)
         XCTAssertEqual(c.trainLimit, nil, "full profile uses all training images")
         XCTAssertEqual(c.gridHead, .perLabel)
+        XCTAssertNil(c.budgetSeconds, "the full profile has no budget")
     }
 
-    func testBadConfigNamesFileAndField() throws {
-        let url = try write("epochs: many\n")
-        XCTAssertThrowsError(try StudyConfig.load(url, base: .quick)) { e in
-            XCTAssertTrue("\(e)".contains(url.path), "\(e)")
-            XCTAssertTrue("\(e)".contains("epochs"), "\(e)")
-        }
-        let bad = try write("models: [conv9]\n")
-        XCTAssertThrowsError(try StudyConfig.load(bad, base: .quick))
-        let zero = try write("epochs: 0\n")
-        XCTAssertThrowsError(try StudyConfig.load(zero, base: .quick)) { e in
-            XCTAssertTrue("\(e)".contains("epochs must be at least 1"), "\(e)")
-        }
+    func testUnknownFieldsAreRefusedWithASuggestion() {
+        XCTAssertEqual(message("epoch: 3\n"), "cfg.yaml: unknown field 'epoch' (did you mean 'epochs'?)")
+        XCTAssertEqual(message("learning_rate: 0.1\n"), "cfg.yaml: unknown field 'learning_rate' (did you mean 'learningRate'?)")
+        XCTAssertTrue(message("zzz: 1\n").contains("unknown field 'zzz' (known: profile, seed,"), message("zzz: 1\n"))
     }
 
-    func testPlanSharesEqualVariants() {
+    func testBadValuesNameTheFieldInPlainWords() {
+        XCTAssertEqual(message("epochs: many\n"), "cfg.yaml: field 'epochs' should be a whole number")
+        XCTAssertEqual(message("epochs: 0\n"), "cfg.yaml: epochs must be at least 1, got 0")
+        XCTAssertEqual(message("batchSize: 0\n"), "cfg.yaml: batchSize must be between 1 and 4096, got 0")
+        let m = message("models: [conv9]\n")
+        XCTAssertTrue(m.contains("models[0]") && m.contains("conv1, conv2"), m)
+        let e = message("experiments: [heads, epoch]\n")
+        XCTAssertTrue(e.contains("experiments[1]") && e.contains("learning-rate"), e)
+    }
+
+    func testPlanSharesEqualVariantsAndNamesAreDistinct() {
         let c = StudyConfig.defaults(for: .quick)
-        let plan = c.experiments
-        XCTAssertEqual(plan.first?.rows.count, 8)
-        var unique: [Variant] = []
-        for e in plan { for r in e.rows where !unique.contains(r.variant) { unique.append(r.variant) } }
-        // The base experiment variant recurs in several experiments but trains once.
-        let base = c.experimentBase
-        XCTAssertEqual(unique.filter { $0 == base }.count, 1)
-        XCTAssertGreaterThan(plan.flatMap(\.rows).count, unique.count)
-        // Names are distinct, so files do not collide.
-        let names = unique.map { $0.name(relativeTo: c.gridVariant($0.architecture)) }
+        let sizes = Plan.Sizes(main: [:], experiment: Plan.Size(trainLimit: 3000, epochs: 4), experimentArchitectures: [:])
+        let plan = Plan(config: c, sizes: sizes)
+        XCTAssertEqual(plan.main.rows.count, 8)
+        XCTAssertEqual(plan.experiments.map(\.id), ExperimentID.hyperParameters)
+        let runs = plan.runs
+        XCTAssertGreaterThan(plan.all.flatMap(\.rows).flatMap(\.runs).count, runs.count, "the base setting trains once")
+        let names = runs.map(plan.name)
         XCTAssertEqual(Set(names).count, names.count, "\(names)")
+        XCTAssertTrue(names.allSatisfy { $0.allSatisfy { $0.isLetter || $0.isNumber || "-.".contains($0) } }, "\(names)")
+        // Two seeds per experiment setting by default in the quick profile.
+        XCTAssertTrue(plan.experiments.allSatisfy { $0.rows.allSatisfy { $0.seeds.count == c.repeats } })
+        // The resolution experiment falls back to conv2 (conv4 cannot take 32×32).
+        XCTAssertEqual(plan.experiment(.resolution)?.rows.map(\.variant.architecture), [.conv2, .conv2])
     }
 }
