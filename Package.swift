@@ -37,8 +37,10 @@ let package = Package(
             .product(name: "Ink", package: "Ink"),
             .product(name: "Yams", package: "Yams"),
         ]),
+        // Architectures as data: YAML/JSON model specs and Keras's to_json(), built with NN.
+        .target(name: "ModelSpec", dependencies: ["NN", "Plots", .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "ReportCLI", dependencies: [
-            "Report", "NN", "StudyData", "Plots",
+            "Report", "NN", "StudyData", "Plots", "ModelSpec",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -46,6 +48,7 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
         .testTarget(name: "StudyDataTests", dependencies: ["StudyData"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"], exclude: ["Snapshots"]),
+        .testTarget(name: "ModelSpecTests", dependencies: ["ModelSpec", "NN", "Plots"], exclude: ["Fixtures"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "NN", "StudyData", "Plots"]),
     ]
 )

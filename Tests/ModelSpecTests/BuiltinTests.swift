@@ -1,0 +1,96 @@
+import Foundation
+import ModelSpec
+import NN
+import XCTest
+
+/// The eight shipped YAML files against the Swift builders of `Architecture`.
+final class BuiltinTests: XCTestCase {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    func testEmbeddedTextEqualsTheShippedFiles() throws {
+        XCTAssertEqual(ModelSpec.builtinYAML.map(\.name), Architecture.allCases.map(\.rawValue))
+        for (name, text) in ModelSpec.builtinYAML {
+            let file = BuiltinTests.repo.appendingPathComponent("architectures/\(name).yaml")
+            XCTAssertEqual(try String(contentsOf: file, encoding: .utf8), text,
+                           "architectures/\(name).yaml changed: run python3 scripts/embed-architectures.py")
+            XCTAssertEqual(try ModelSpec.load(file), ModelSpec.builtin(Architecture(rawValue: name)!))
+        }
+    }
+
+    /// Same layer list (names, types, shapes, counts) and, with the same seed, the same
+    /// weights, for both heads. The weights match because the spec is named like the
+    /// architecture (the engine's initialisation stream is "init/<name>") and the layers
+    /// draw in the same order.
+    func testEachSpecBuildsTheArchitecturesModelForBothHeads() throws {
+        for arch in Architecture.allCases {
+            let spec = ModelSpec.builtin(arch)
+            XCTAssertEqual(spec.name, arch.rawValue)
+            XCTAssertEqual(spec.label, arch.studyLabel)
+            XCTAssertEqual(spec.inputShape, arch.defaultInputShape)
+            XCTAssertEqual(spec.inputKind, arch.kind)
+            XCTAssertEqual(spec.writtenHead, .perLabel)
+            for head in [Head.perLabel, .joint] {
+                let a = try arch.build(head: head, seed: 11)
+                let b = try spec.build(head: head, seed: 11)
+                XCTAssertEqual(b.summary, a.summary, "\(arch) \(head)")
+                XCTAssertEqual(b.parameterCount, a.parameterCount, "\(arch) \(head)")
+                XCTAssertEqual(b.parameters.map(\.name), a.parameters.map(\.name))
+                XCTAssertEqual(b.parameters.map(\.trainable), a.parameters.map(\.trainable))
+                for (p, q) in zip(b.parameters, a.parameters) {
+                    XCTAssertEqual(p.value, q.value, "\(arch) \(head): weights differ")
+                }
+            }
+            // The spec's own shape inference agrees with the engine's build.
+            let m = try arch.build(head: .perLabel, seed: 0)
+            let rows = try spec.summary()
+            XCTAssertEqual(rows.map(\.name), m.summary.map(\.name))
+            XCTAssertEqual(rows.map(\.type), m.summary.map(\.type))
+            XCTAssertEqual(rows.map(\.input), m.summary.map(\.input))
+            XCTAssertEqual(rows.map(\.output), m.summary.map(\.output))
+            XCTAssertEqual(rows.map(\.params), m.summary.map(\.params))
+            XCTAssertEqual(try spec.parameterCount(), m.parameterCount)
+            XCTAssertEqual(rows.reduce(0) { $0 + $1.trainableParams }, m.parameters.filter(\.trainable).reduce(0) { $0 + $1.value.count })
+        }
+    }
+
+    /// Another image size through the study's input rule builds like the architecture.
+    func testOtherInputSizesFollowTheArchitectureRule() throws {
+        for arch in [Architecture.conv2, .lstm1, .fc2] {
+            let spec = ModelSpec.builtin(arch)
+            let shape = spec.inputShape(channels: 3, size: 32)
+            XCTAssertEqual(shape, arch.inputShape(channels: 3, size: 32))
+            let a = try arch.build(head: .joint, inputShape: shape, seed: 1)
+            let b = try spec.build(head: .joint, inputShape: shape, seed: 1)
+            XCTAssertEqual(a.summary, b.summary)
+        }
+        // conv4 pools 32×32 images down to nothing: the spec names the layer.
+        let conv4 = ModelSpec.builtin(.conv4)
+        XCTAssertThrowsError(try conv4.build(head: .perLabel, inputShape: [32, 32, 3], seed: 0)) { e in
+            XCTAssertEqual("\(e)", "architectures/conv4.yaml: layers[3]: max_pooling2d_2: 5×5 pool on a 1×1 input with valid padding")
+        }
+    }
+
+    func testSummaryTextPrintsKerasTotals() throws {
+        let text = try ModelSpec.builtin(.conv2).summaryText()
+        XCTAssertTrue(text.hasPrefix("Model: \"conv2\"\n"))
+        XCTAssertTrue(text.contains("conv2d_1 (Conv2D)"))
+        // Keras 3 prints the same totals for keras_zoo.conv(2) (fixture keras3-conv2.json).
+        XCTAssertTrue(text.contains("Total params: 103,652 (404.89 KB)\n"), text)
+        XCTAssertTrue(text.contains("Non-trainable params: 240 (960.00 B)\n"), text)
+    }
+
+    func testDiagramNodesAndTitle() throws {
+        let spec = ModelSpec.builtin(.conv1)
+        XCTAssertEqual(try spec.diagramTitle(), "conv1 (1.a) — 26,217,730 parameters")
+        let nodes = try spec.diagramNodes()
+        XCTAssertEqual(nodes.count, 6)
+        XCTAssertEqual(nodes[0].name, "input")
+        XCTAssertEqual(nodes[0].output, "(None, 64, 64, 1)")
+        XCTAssertEqual(nodes[1].name, "conv2d_1")
+        XCTAssertEqual(nodes[1].output, "(None, 62, 62, 256)")
+        XCTAssertEqual(nodes[1].activation, "relu")
+        XCTAssertEqual(nodes[2].activation, nil)
+        XCTAssertTrue(try spec.diagram().dot().contains("conv2d_1|Conv2D"))
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import ModelSpec
+import NN
+import XCTest
+
+/// Fixtures written by real Keras (scripts/keras-fixtures.py): Keras 3 (`keras`) and Keras 2
+/// (`tf_keras`) spellings of the anchors' conv2 and lstm1 and two small custom models.
+final class KerasJSONTests: XCTestCase {
+    struct Fixture: Decodable {
+        struct Row: Decodable { let name: String; let class_name: String; let output: [Int]; let params: Int }
+        let keras_version: String
+        let params: Int
+        let trainable_params: Int
+        let total_params_line: String
+        let layers: [Row]
+        let to_json: String
+    }
+
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/keras")
+
+    func fixtures() throws -> [(String, Fixture)] {
+        let files = try FileManager.default.contentsOfDirectory(atPath: KerasJSONTests.folder.path).filter { $0.hasSuffix(".json") }.sorted()
+        XCTAssertGreaterThanOrEqual(files.count, 8)
+        return try files.map { f in
+            let data = try Data(contentsOf: KerasJSONTests.folder.appendingPathComponent(f))
+            return (f, try JSONDecoder().decode(Fixture.self, from: data))
+        }
+    }
+
+    func testEveryFixtureGivesKerasShapesAndCounts() throws {
+        for (file, fx) in try fixtures() {
+            let spec = try ModelSpec.parse(kerasJSON: fx.to_json, source: file)
+            let rows = try spec.summary()
+            XCTAssertEqual(rows.map(\.name), fx.layers.map(\.name), file)
+            XCTAssertEqual(rows.map(\.type), fx.layers.map(\.class_name), file)
+            XCTAssertEqual(rows.map(\.output), fx.layers.map(\.output), file)
+            XCTAssertEqual(rows.map(\.params), fx.layers.map(\.params), file)
+            XCTAssertEqual(try spec.parameterCount(), fx.params, file)
+            XCTAssertEqual(rows.reduce(0) { $0 + $1.trainableParams }, fx.trainable_params, file)
+            if file.hasPrefix("keras3") {
+                XCTAssertEqual(ModelSpec.totalLine("Total params", fx.params), fx.total_params_line, file)
+                XCTAssertTrue(try spec.summaryText().contains(fx.total_params_line + "\n"), file)
+            }
+            // The engine builds it with Keras's counts.
+            let model = try spec.build(seed: 3)
+            XCTAssertEqual(model.parameterCount, fx.params, file)
+            XCTAssertEqual(model.outputShape, fx.layers.last!.output, file)
+        }
+    }
+
+    func testKeras2And3SpellingsGiveTheSameSpec() throws {
+        let all = Dictionary(uniqueKeysWithValues: try fixtures())
+        for model in ["conv2", "lstm1", "custom", "lstm_tail"] {
+            let a = try ModelSpec.parse(kerasJSON: all["keras2-\(model).json"]!.to_json, source: "k2")
+            let b = try ModelSpec.parse(kerasJSON: all["keras3-\(model).json"]!.to_json, source: "k3")
+            XCTAssertEqual(a.inputShape, b.inputShape, model)
+            XCTAssertEqual(a.layers.map(\.kind), b.layers.map(\.kind), model)
+        }
+    }
+
+    func testConv2FromKerasIsTheStudysConv2() throws {
+        let fx = try fixtures().first { $0.0 == "keras3-conv2.json" }!.1
+        let spec = try ModelSpec.parse(kerasJSON: fx.to_json, source: "conv2")
+        XCTAssertEqual(spec.layers.map(\.kind), ModelSpec.builtin(.conv2).layers.map(\.kind))
+        XCTAssertEqual(spec.inputShape, [64, 64, 3])
+        XCTAssertEqual(spec.writtenHead, .perLabel)
+    }
+
+    func testLoadRecognisesKerasJSONFiles() throws {
+        let fx = try fixtures().first { $0.0 == "keras3-custom.json" }!.1
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("keras-custom-\(getpid()).json")
+        try fx.to_json.write(to: url, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let spec = try ModelSpec.load(url)
+        XCTAssertEqual(spec.name, "custom")
+        XCTAssertEqual(spec.layers.first?.name, "stem")
+        XCTAssertEqual(spec.writtenHead, .joint)
+    }
+
+    /// Replaces the first occurrence of `a` in a fixture's JSON by `b`.
+    func edited(_ file: String, _ a: String, _ b: String) throws -> String {
+        let fx = try fixtures().first { $0.0 == file }!.1
+        let r = try XCTUnwrap(fx.to_json.range(of: a), "\(a) not in \(file)")
+        return fx.to_json.replacingCharacters(in: r, with: b)
+    }
+
+    func testUnsupportedLayersAndOptionsAreNamed() throws {
+        func message(_ text: String) -> String {
+            do { _ = try ModelSpec.parse(kerasJSON: text, source: "m.json"); return "no error" } catch { return "\(error)" }
+        }
+        let conv3d = message(try edited("keras3-custom.json", "\"class_name\": \"Conv2D\"", "\"class_name\": \"Conv3D\""))
+        XCTAssertTrue(conv3d.hasPrefix("m.json:1: config.layers[1]: stem (Conv3D): unsupported layer type 'Conv3D'"), conv3d)
+        XCTAssertTrue(conv3d.contains("the engine has Conv2D, MaxPooling2D, Dense"), conv3d)
+        let tanh = message(try edited("keras3-custom.json", "\"activation\": \"relu\", \"use_bias\": false", "\"activation\": \"tanh\", \"use_bias\": false"))
+        XCTAssertTrue(tanh.contains("dense_5 (Dense): unsupported activation 'tanh'"), tanh)
+        let dilated = message(try edited("keras2-conv2.json", "\"dilation_rate\": [1, 1]", "\"dilation_rate\": [2, 2]"))
+        XCTAssertTrue(dilated.contains("(Conv2D): dilation_rate other than 1 is not supported by the engine"), dilated)
+        let functional = message(try edited("keras3-lstm_tail.json", "\"class_name\": \"Sequential\"", "\"class_name\": \"Functional\""))
+        XCTAssertTrue(functional.hasSuffix("class_name: a Functional model; only Sequential models can be read"), functional)
+        let open = message(try edited("keras3-lstm_tail.json", "\"batch_shape\": [null, 10, 6]", "\"batch_shape\": [null, null, 6]"))
+        XCTAssertTrue(open.contains("the engine needs every input size fixed"), open)
+    }
+}

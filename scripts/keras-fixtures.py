@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Writes the Keras-JSON fixtures of Tests/ModelSpecTests/Fixtures/keras/ with real Keras.
+
+Each fixture is a small JSON file: what `model.to_json()` wrote (as text, untouched),
+Keras's `count_params()` split into trainable and non-trainable, the "Total params" line
+of `model.summary()`, and each layer's name, class, output shape (batch axis dropped) and
+parameter count. The Swift tests (ModelSpecTests/KerasJSONTests) parse `to_json` with
+`ModelSpec.parse(kerasJSON:)` and compare with the rest.
+
+Keras 3 spellings come from `keras` (tensorflow-cpu 2.16+), Keras 2 spellings from
+`tf_keras` (the Keras 2 package), when it is installed. Run once, commit the output:
+
+    python3 -m venv /tmp/kvenv-arch && /tmp/kvenv-arch/bin/pip install tensorflow-cpu tf-keras
+    /tmp/kvenv-arch/bin/python scripts/keras-fixtures.py Tests/ModelSpecTests/Fixtures/keras
+
+The models are the anchors' conv2 and lstm1 (../shared/anchors/keras_zoo.py, per-label
+head Dense(2, softmax)), plus a small custom model that uses every layer type the
+engine has and non-default options (rectangular kernels and strides, no bias, BN
+momentum/epsilon, a separate Activation, LSTM without return_sequences).
+"""
+import io, json, os, sys, contextlib
+import numpy as np
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def models(keras):
+    L = keras.layers
+
+    def conv2():
+        m = keras.Sequential(name="conv2")
+        m.add(keras.Input((64, 64, 3)))
+        m.add(L.Conv2D(25, 5, activation="relu", padding="same")); m.add(L.MaxPool2D(2, padding="same"))
+        m.add(L.Conv2D(50, 5, strides=2, activation="relu", padding="same")); m.add(L.MaxPool2D(2, padding="same"))
+        m.add(L.BatchNormalization())
+        m.add(L.Conv2D(70, 3, strides=2, activation="relu", padding="same")); m.add(L.MaxPool2D(2, padding="valid"))
+        m.add(L.BatchNormalization()); m.add(L.Flatten())
+        m.add(L.Dense(100, activation="relu")); m.add(L.Dense(100, activation="relu")); m.add(L.Dropout(0.25))
+        m.add(L.Dense(2, activation="softmax"))
+        return m
+
+    def lstm1():
+        return keras.Sequential([keras.Input((64, 64)), L.LSTM(128, return_sequences=True),
+                                 L.LSTM(128, return_sequences=True), L.Flatten(),
+                                 L.Dense(64, activation="relu"), L.Dense(2, activation="softmax")], name="lstm1")
+
+    def custom():
+        return keras.Sequential([
+            keras.Input((28, 20, 2)),
+            L.Conv2D(8, (3, 5), strides=(1, 2), padding="valid", use_bias=False, name="stem"),
+            L.BatchNormalization(momentum=0.9, epsilon=1e-5),
+            L.Activation("relu"),
+            L.MaxPooling2D(pool_size=(2, 3), strides=(2, 1), padding="same"),
+            L.Conv2D(12, 3, padding="same", activation="sigmoid"),
+            L.MaxPooling2D(),
+            L.Dropout(0.1),
+            L.Flatten(),
+            L.Dense(10, activation="relu", use_bias=False),
+            L.Dense(3, activation="sigmoid", name="labels"),
+        ], name="custom")
+
+    def recurrent_tail():
+        return keras.Sequential([keras.Input((10, 6)), L.LSTM(5), L.Dense(2, activation="sigmoid")], name="lstm_tail")
+
+    return {"conv2": conv2, "lstm1": lstm1, "custom": custom, "lstm_tail": recurrent_tail}
+
+
+def describe(keras, model, flavour):
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        model.summary(line_length=120)
+    total_line = next((l.strip() for l in out.getvalue().splitlines() if "Total params" in l), None)
+    trainable = int(sum(int(np.prod(w.shape)) for w in model.trainable_weights))
+    total = int(model.count_params())
+    layers = [{"name": l.name, "class_name": type(l).__name__, "output": list(l.output.shape[1:]),
+               "params": int(l.count_params())} for l in model.layers]
+    return {"generator": f"scripts/keras-fixtures.py, {flavour} {keras.__version__}",
+            "keras_version": keras.__version__, "params": total, "trainable_params": trainable,
+            "non_trainable_params": total - trainable, "total_params_line": total_line,
+            "layers": layers, "to_json": model.to_json()}
+
+
+def write(folder, flavour, keras):
+    for name, make in models(keras).items():
+        model = make()
+        path = os.path.join(folder, f"{flavour}-{name}.json")
+        with open(path, "w") as f:
+            json.dump(describe(keras, model, flavour), f, indent=1)
+            f.write("\n")
+        print("wrote", path, model.count_params(), "params")
+
+
+if __name__ == "__main__":
+    folder = sys.argv[1] if len(sys.argv) > 1 else "Tests/ModelSpecTests/Fixtures/keras"
+    os.makedirs(folder, exist_ok=True)
+    import keras
+    write(folder, "keras3", keras)
+    try:
+        import tf_keras
+    except ImportError:
+        print("tf_keras not installed: no Keras 2 fixtures (pip install tf-keras)")
+    else:
+        write(folder, "keras2", tf_keras)
