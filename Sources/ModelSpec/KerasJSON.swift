@@ -118,8 +118,10 @@ extension ModelSpec {
                                activation: try activation(), useBias: try config.optional("use_bias")?.bool() ?? true)
             case "MaxPooling2D", "MaxPool2D":
                 try channelsLast()
-                kind = .maxPooling2D(pool: try size2("pool_size") ?? Size2(2, 2), strides: try size2("strides"),
-                                     padding: try padding())
+                let pool = try size2("pool_size") ?? Size2(2, 2)
+                let strides = try size2("strides")
+                // Keras 3 writes the default strides out; equal to the pool they are the default.
+                kind = .maxPooling2D(pool: pool, strides: strides == pool ? nil : strides, padding: try padding())
             case "Dense":
                 try noRegularisers()
                 kind = .dense(units: try config.required("units").positiveInt(), activation: try activation(),

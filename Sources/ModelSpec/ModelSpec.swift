@@ -154,6 +154,7 @@ public struct ModelSpec: Equatable, Sendable {
     static func interpret(_ value: Value, source: String) throws(SpecError) -> ModelSpec {
         let root = Cursor(value: value, path: "", source: source)
         let f = try root.object()
+        try f.finish(known: topFields, aliases: topAliases)
         let name = try f.required("name").string()
         guard !name.isEmpty else { throw try f.required("name").fail("must not be empty") }
         let label = try f.optional("label")?.string()
@@ -161,7 +162,6 @@ public struct ModelSpec: Equatable, Sendable {
         let input = try f.required("input").shape()
         let layerCursors = try f.required("layers").array()
         guard !layerCursors.isEmpty else { throw try f.required("layers").fail("a model needs at least one layer") }
-        try f.finish(known: topFields, aliases: topAliases)
         var layers: [LayerSpec] = []
         for c in layerCursors { layers.append(try layer(c)) }
         var spec = ModelSpec(name: name, label: label, description: description, inputShape: input, layers: layers)

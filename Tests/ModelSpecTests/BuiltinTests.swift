@@ -18,10 +18,13 @@ final class BuiltinTests: XCTestCase {
         }
     }
 
-    /// Same layer list (names, types, shapes, counts) and, with the same seed, the same
-    /// weights, for both heads. The weights match because the spec is named like the
-    /// architecture (the engine's initialisation stream is "init/<name>") and the layers
-    /// draw in the same order.
+    /// Same layers (types and every option), names, shapes, counts and — with the same
+    /// seed — weights as `Architecture.build`, for both heads. The weights match because the
+    /// spec is named like the architecture (the engine's initialisation stream is
+    /// "init/<name>") and the layers draw in the same order. conv1, conv3 and conv5 are
+    /// compared at the smallest image size they take (their default builds draw 9–26 M
+    /// weights, slow in a debug build); their default shapes and counts are checked against
+    /// Keras in KerasJSONTests and against the engine's shape rules in `summary()` below.
     func testEachSpecBuildsTheArchitecturesModelForBothHeads() throws {
         for arch in Architecture.allCases {
             let spec = ModelSpec.builtin(arch)
@@ -30,27 +33,50 @@ final class BuiltinTests: XCTestCase {
             XCTAssertEqual(spec.inputShape, arch.defaultInputShape)
             XCTAssertEqual(spec.inputKind, arch.kind)
             XCTAssertEqual(spec.writtenHead, .perLabel)
+            var input = arch.defaultInputShape
+            if [.conv1, .conv3, .conv5].contains(arch) {
+                let channels = arch.defaultInputShape[2]
+                let size = try XCTUnwrap((4...64).first { (try? spec.summary(inputShape: [$0, $0, channels])) != nil })
+                input = [size, size, channels]
+            }
             for head in [Head.perLabel, .joint] {
-                let a = try arch.build(head: head, seed: 11)
-                let b = try spec.build(head: head, seed: 11)
+                let a = try arch.build(head: head, inputShape: input, seed: 11)
+                let b = try spec.build(head: head, inputShape: input, seed: 11)
                 XCTAssertEqual(b.summary, a.summary, "\(arch) \(head)")
+                XCTAssertEqual(b.layers.map(BuiltinTests.describe), a.layers.map(BuiltinTests.describe), "\(arch) \(head)")
                 XCTAssertEqual(b.parameterCount, a.parameterCount, "\(arch) \(head)")
                 XCTAssertEqual(b.parameters.map(\.name), a.parameters.map(\.name))
                 XCTAssertEqual(b.parameters.map(\.trainable), a.parameters.map(\.trainable))
                 for (p, q) in zip(b.parameters, a.parameters) {
                     XCTAssertEqual(p.value, q.value, "\(arch) \(head): weights differ")
                 }
+                // The spec's own shape inference agrees with the engine's build.
+                let rows = try spec.summary(inputShape: input)
+                if head == .perLabel {
+                    XCTAssertEqual(rows.map(\.name), a.summary.map(\.name))
+                    XCTAssertEqual(rows.map(\.type), a.summary.map(\.type))
+                    XCTAssertEqual(rows.map(\.input), a.summary.map(\.input))
+                    XCTAssertEqual(rows.map(\.output), a.summary.map(\.output))
+                    XCTAssertEqual(rows.map(\.params), a.summary.map(\.params))
+                    XCTAssertEqual(rows.reduce(0) { $0 + $1.trainableParams },
+                                   a.parameters.filter(\.trainable).reduce(0) { $0 + $1.value.count })
+                }
             }
-            // The spec's own shape inference agrees with the engine's build.
-            let m = try arch.build(head: .perLabel, seed: 0)
-            let rows = try spec.summary()
-            XCTAssertEqual(rows.map(\.name), m.summary.map(\.name))
-            XCTAssertEqual(rows.map(\.type), m.summary.map(\.type))
-            XCTAssertEqual(rows.map(\.input), m.summary.map(\.input))
-            XCTAssertEqual(rows.map(\.output), m.summary.map(\.output))
-            XCTAssertEqual(rows.map(\.params), m.summary.map(\.params))
-            XCTAssertEqual(try spec.parameterCount(), m.parameterCount)
-            XCTAssertEqual(rows.reduce(0) { $0 + $1.trainableParams }, m.parameters.filter(\.trainable).reduce(0) { $0 + $1.value.count })
+        }
+    }
+
+    /// A layer's type and every option the engine has, as text.
+    static func describe(_ l: Layer) -> String {
+        switch l {
+        case let c as Conv2D:
+            return "Conv2D \(c.name) \(c.filters) \(c.kernelSize) \(c.strides) \(c.padding) \(c.activation) \(c.useBias)"
+        case let p as MaxPool2D: return "MaxPool2D \(p.name) \(p.poolSize) \(p.strides) \(p.padding)"
+        case let d as Dense: return "Dense \(d.name) \(d.units) \(d.activation) \(d.useBias)"
+        case let d as Dropout: return "Dropout \(d.name) \(d.rate)"
+        case let b as BatchNormalization: return "BN \(b.name) \(b.momentum) \(b.epsilon)"
+        case let r as LSTM: return "LSTM \(r.name) \(r.units) \(r.returnSequences)"
+        case let a as ActivationLayer: return "Activation \(a.name) \(a.activation)"
+        default: return "\(l.typeName) \(l.name)"
         }
     }
 
