@@ -67,7 +67,11 @@ struct Architectures: ParsableCommand {
         var out: [(spec: ModelSpec, file: String)] = []
         if let kerasJSON {
             let url = URL(fileURLWithPath: kerasJSON)
-            out.append((try ModelSpec.load(url), url.deletingPathExtension().lastPathComponent))
+            let text: String
+            do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+                throw ValidationError("\(kerasJSON): cannot read the file (\(error.localizedDescription))")
+            }
+            out.append((try ModelSpec.parse(kerasJSON: text, source: url.path), url.deletingPathExtension().lastPathComponent))
         }
         for path in specs {
             let spec = try ModelSpec.load(URL(fileURLWithPath: path))
@@ -89,7 +93,7 @@ struct Architectures: ParsableCommand {
                 ModelJSON(name: m.spec.name, label: m.spec.label, params: try m.spec.parameterCount(), layers: try m.spec.summary())
             }
             let e = JSONEncoder()
-            e.outputFormatting = [.prettyPrinted]
+            e.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try e.encode(all), as: UTF8.self))
             return
         }
