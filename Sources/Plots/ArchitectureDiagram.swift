@@ -54,7 +54,9 @@ public struct DiagramOptions: Sendable, Equatable {
 /// wrap into several columns (newspaper order: down the first column, then an elbow arrow
 /// through the gutter to the top of the next) so the figure stays within `maxHeight`.
 /// All boxes share one width so the shapes line up. `dot()` gives the same graph as
-/// Graphviz DOT with record-shaped nodes.
+/// Graphviz DOT with record-shaped nodes. `DiagramOptions` adds plot_model's options:
+/// left-to-right flow (rows that wrap like the columns do), activation and trainable
+/// cells, one-line compact boxes, a dpi.
 public struct ArchitectureDiagram: Figure {
     public var title: String
     public var nodes: [DiagramNode]
@@ -93,11 +95,11 @@ public struct ArchitectureDiagram: Figure {
     static let arrowGapLR = 26.0
     static let gutterLR = 30.0
 
-    /// - Parameter maxHeight: the tallest the figure may be before the layers wrap into
-    ///   another column (points).
     /// - Parameters:
-    ///   - maxWidth: LR only: the widest the figure may be before the boxes wrap into another row.
-    ///   - options: plot_model's options; the default draws the classic diagram.
+    ///   - maxHeight: TB: the tallest the figure may be before the layers wrap into another
+    ///     column (points).
+    ///   - maxWidth: LR: the widest the figure may be before the boxes wrap into another row.
+    ///   - options: plot_model's options; the default (or only a dpi) draws the classic diagram.
     public init(title: String, nodes: [DiagramNode], maxHeight: Double = 820, maxWidth: Double = 1400,
                 options: DiagramOptions = DiagramOptions()) {
         precondition(!nodes.isEmpty, "ArchitectureDiagram '\(title)': no nodes")
