@@ -48,7 +48,8 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
         .testTarget(name: "StudyDataTests", dependencies: ["StudyData"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"], exclude: ["Snapshots"]),
-        .testTarget(name: "ModelSpecTests", dependencies: ["ModelSpec", "NN", "Plots"], exclude: ["Fixtures"]),
+        .testTarget(name: "ModelSpecTests", dependencies: ["ModelSpec", "NN", "Plots", .product(name: "Yams", package: "Yams")],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "NN", "StudyData", "Plots"]),
     ]
 )

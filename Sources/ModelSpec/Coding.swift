@@ -3,12 +3,24 @@ import NN
 /// `Codable` in the file format of `docs/architectures-format.md`, so a spec can sit inside
 /// another Codable document (a run configuration's `architectures:` list) and be written
 /// back. Decoding applies the same checks as `parse(yaml:source:)` (unknown fields and
-/// layer types are errors naming the path); encoding writes every option explicitly.
+/// layer types are errors naming the path) and throws `DecodingError.dataCorrupted` whose
+/// `debugDescription` is the `SpecError`'s line and whose `underlyingError` is the
+/// `SpecError`; encoding writes every option explicitly.
 extension ModelSpec: Codable {
     public init(from decoder: Decoder) throws {
         let value = try Value(from: decoder)
-        let source = decoder.codingPath.isEmpty ? "model" : decoder.codingPath.map(\.stringValue).joined(separator: ".")
-        self = try ModelSpec.interpret(value, source: source)
+        // Errors name the spec by where it sits in the outer document: `architectures[0]`.
+        var source = ""
+        for k in decoder.codingPath {
+            if let i = k.intValue { source += "[\(i)]" } else { source += (source.isEmpty ? "" : ".") + k.stringValue }
+        }
+        if source.isEmpty { source = "model" }
+        // A DecodingError, so that decoders pass it through unwrapped; the description is
+        // the SpecError's one line, and the SpecError itself is the underlying error.
+        do { self = try ModelSpec.interpret(value, source: source) } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description,
+                                                    underlyingError: error))
+        }
     }
 
     public func encode(to encoder: Encoder) throws {

@@ -2,6 +2,7 @@ import Foundation
 import ModelSpec
 import NN
 import XCTest
+import Yams
 
 /// The YAML/JSON format: reading, its errors, names, shape inference and heads.
 final class FormatTests: XCTestCase {
@@ -148,7 +149,41 @@ final class FormatTests: XCTestCase {
         // Decoding through Codable applies the same checks.
         let bad = Data(#"{"name": "m", "input": [3], "layers": [{"type": "Dense", "unit": 2}]}"#.utf8)
         XCTAssertThrowsError(try JSONDecoder().decode(ModelSpec.self, from: bad)) { e in
-            XCTAssertTrue("\(e)".contains("unknown field 'unit' (did you mean 'units'?)"), "\(e)")
+            guard case DecodingError.dataCorrupted(let ctx) = e else { return XCTFail("\(e)") }
+            XCTAssertEqual(ctx.debugDescription, "model: layers[0]: unknown field 'unit' (did you mean 'units'?); known: type, name, "
+                           + "units, activation, use_bias")
+        }
+    }
+
+    /// A spec inside another YAML document (as a run configuration's `architectures:` list
+    /// could hold it), through Yams's Codable decoder and back.
+    func testSpecsInsideAYAMLDocument() throws {
+        struct Config: Codable, Equatable { var seed: Int; var architectures: [ModelSpec] }
+        let yaml = """
+        seed: 3
+        architectures:
+          - name: tiny
+            input: [8, 8, 1]
+            layers:
+              - {type: Conv2D, filters: 2, kernel: [3, 1], padding: same, activation: relu}
+              - {type: MaxPooling2D}
+              - {type: Flatten}
+              - {type: Dense, units: 2, activation: softmax, name: head}
+        """
+        let c = try YAMLDecoder().decode(Config.self, from: yaml)
+        XCTAssertEqual(c.architectures.count, 1)
+        let spec = c.architectures[0]
+        XCTAssertEqual(spec.layers[0].kind, .conv2D(filters: 2, kernel: Size2(3, 1), strides: Size2(1, 1), padding: .same,
+                                                    activation: .relu, useBias: true))
+        XCTAssertEqual(spec.resolvedNames, ["conv2d_1", "max_pooling2d_1", "flatten_1", "head"])
+        XCTAssertEqual(try spec.outputShape(), [2])
+        XCTAssertEqual(try YAMLDecoder().decode(Config.self, from: try YAMLEncoder().encode(c)), c)
+        let bad = yaml.replacingOccurrences(of: "type: MaxPooling2D", with: "type: MaxPooling2D, pool_size: 2")
+        XCTAssertThrowsError(try YAMLDecoder().decode(Config.self, from: bad)) { e in
+            guard case DecodingError.dataCorrupted(let ctx) = e else { return XCTFail("\(e)") }
+            XCTAssertTrue(ctx.debugDescription.hasPrefix("architectures[0]: layers[1]: unknown field 'pool_size' (did you mean 'pool'?)"),
+                          ctx.debugDescription)
+            XCTAssertTrue(ctx.underlyingError is SpecError)
         }
     }
 }
