@@ -113,7 +113,13 @@ def custom_models(keras):
     def recurrent_tail():
         return keras.Sequential([keras.Input((10, 6)), L.LSTM(5), L.Dense(2, activation="sigmoid")], name="lstm_tail")
 
-    return {"custom": custom, "lstm_tail": recurrent_tail}
+    def input_shape_argument():
+        # The older way to give the input: input_shape= on the first layer (Keras 2 then
+        # writes batch_input_shape on the InputLayer and on that layer).
+        return keras.Sequential([L.Dense(3, activation="relu", input_shape=(5,)),
+                                 L.Dense(2, activation="softmax")], name="input_arg")
+
+    return {"custom": custom, "lstm_tail": recurrent_tail, "input_arg": input_shape_argument}
 
 
 def models(keras, flavour):

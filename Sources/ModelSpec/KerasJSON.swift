@@ -58,13 +58,17 @@ extension ModelSpec {
                 SpecError(source: source, line: at.value.line, path: at.path, message: "\(label): \(m)")
             }
             if let shape = config.optional("batch_shape") ?? config.optional("batch_input_shape") {
-                guard input == nil, layers.isEmpty else { throw fail(shape, "an input shape after the first layer") }
+                guard layers.isEmpty else { throw fail(shape, "an input shape after the first layer") }
                 let items = try shape.array()
                 guard items.count >= 2 else { throw fail(shape, "expected (batch, …) with at least one axis") }
                 var dims: [Int] = []
                 for d in items.dropFirst() {
                     guard !d.value.isNull else { throw fail(d, "the engine needs every input size fixed, got None") }
                     dims.append(try d.positiveInt())
+                }
+                // Keras 2 repeats the InputLayer's shape on the first layer (input_shape=).
+                if let input, input != dims {
+                    throw fail(shape, "input shape \(ModelSpec.shapeText(dims)) disagrees with the InputLayer's \(ModelSpec.shapeText(input))")
                 }
                 input = dims
             }
@@ -171,6 +175,16 @@ extension ModelSpec {
                                     + "\(LayerSpec.typeNames.joined(separator: ", ")))")
             }
             layers.append(LayerSpec(kind, name: layerName))
+        }
+        if input == nil, case .object = configCursor.value, let b = try configCursor.object().optional("build_input_shape") {
+            // A model built with model.build((None, …)) and no InputLayer.
+            let items = try b.array()
+            var dims: [Int] = []
+            for d in items.dropFirst() {
+                guard !d.value.isNull else { throw b.fail("the engine needs every input size fixed, got None") }
+                dims.append(try d.positiveInt())
+            }
+            if !dims.isEmpty { input = dims }
         }
         guard let input else {
             throw configCursor.fail("no input shape (an InputLayer with batch_shape, or batch_input_shape on the first "

@@ -51,7 +51,7 @@ final class KerasJSONTests: XCTestCase {
 
     func testKeras2And3SpellingsGiveTheSameSpec() throws {
         let all = Dictionary(uniqueKeysWithValues: try fixtures())
-        for model in ["conv2", "lstm1", "custom", "lstm_tail"] {
+        for model in ["conv2", "lstm1", "custom", "lstm_tail", "input_arg"] {
             let a = try ModelSpec.parse(kerasJSON: all["keras2-\(model).json"]!.to_json, source: "k2")
             let b = try ModelSpec.parse(kerasJSON: all["keras3-\(model).json"]!.to_json, source: "k3")
             XCTAssertEqual(a.inputShape, b.inputShape, model)
@@ -87,6 +87,30 @@ final class KerasJSONTests: XCTestCase {
         XCTAssertEqual(spec.name, "custom")
         XCTAssertEqual(spec.layers.first?.name, "stem")
         XCTAssertEqual(spec.writtenHead, .joint)
+    }
+
+    /// Without an InputLayer (older files, or a model made by model.build((None, …))) the
+    /// input comes from the config's build_input_shape.
+    func testInputFromBuildInputShape() throws {
+        let fx = try fixtures().first { $0.0 == "keras3-input_arg.json" }!.1
+        var root = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(fx.to_json.utf8)) as? [String: Any])
+        var config = try XCTUnwrap(root["config"] as? [String: Any])
+        var layers = try XCTUnwrap(config["layers"] as? [[String: Any]])
+        XCTAssertEqual(layers.first?["class_name"] as? String, "InputLayer")
+        layers.removeFirst()
+        config["layers"] = layers
+        XCTAssertNotNil(config["build_input_shape"])
+        root["config"] = config
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: root), as: UTF8.self)
+        let spec = try ModelSpec.parse(kerasJSON: text, source: "built.json")
+        XCTAssertEqual(spec.inputShape, [5])
+        XCTAssertEqual(try spec.parameterCount(), fx.params)
+        config.removeValue(forKey: "build_input_shape")
+        root["config"] = config
+        let none = String(decoding: try JSONSerialization.data(withJSONObject: root), as: UTF8.self)
+        XCTAssertThrowsError(try ModelSpec.parse(kerasJSON: none, source: "none.json")) { e in
+            XCTAssertTrue("\(e)".contains("no input shape"), "\(e)")
+        }
     }
 
     /// Replaces the first occurrence of `a` in a fixture's JSON by `b`.
