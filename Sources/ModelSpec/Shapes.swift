@@ -118,7 +118,17 @@ extension ModelSpec {
     /// (default: the spec's). Throws when the last layer is not a study head, or when the
     /// layers cannot take the input.
     public func build(head: Head, inputShape: [Int]? = nil, seed: UInt64) throws(SpecError) -> Sequential {
-        try build(layers: try layers(for: head), inputShape: inputShape ?? self.inputShape, seed: seed)
+        let chosen = try layers(for: head)
+        var probe = self
+        probe.layers = chosen
+        let rows = try probe.summary(inputShape: inputShape ?? self.inputShape)
+        let out = rows.last!.output
+        guard out.count == 1 else {
+            throw SpecError(source: source ?? name, path: "layers[\(layers.count - 1)]",
+                            message: "the study needs one score per class, output (\(out.last!),); this model gives "
+                                + "\(ModelSpec.shapeText(out)) — add a Flatten before the head")
+        }
+        return try build(layers: chosen, inputShape: inputShape ?? self.inputShape, seed: seed)
     }
 
     /// The study head the file's last layer is: `.perLabel` for Dense(2, sigmoid|softmax),

@@ -131,6 +131,14 @@ final class FormatTests: XCTestCase {
             XCTAssertTrue("\(e)".hasSuffix("this model ends in Dense(10, softmax)"), "\(e)")
         }
         XCTAssertEqual(try free.build(seed: 0).outputShape, [10])
+        // A head on a feature map (no Flatten) is not a study model.
+        let map = try ModelSpec.parse(yaml: "name: map\ninput: [5, 5, 1]\nlayers:\n  - {type: Dense, units: 2, activation: softmax}\n",
+                                      source: "map.yaml")
+        XCTAssertEqual(map.writtenHead, .perLabel)
+        XCTAssertThrowsError(try map.build(head: .perLabel, seed: 0)) { e in
+            XCTAssertEqual("\(e)", "map.yaml: layers[0]: the study needs one score per class, output (2,); this model gives "
+                           + "(5, 5, 2) — add a Flatten before the head")
+        }
     }
 
     func testJSONAndCodableRoundTrip() throws {
