@@ -113,6 +113,20 @@ final class KerasJSONTests: XCTestCase {
         }
     }
 
+    /// Keras ≤ 2.2 wrote `config` as the bare layer list, the input on the first layer.
+    func testOldestKeras2Layout() throws {
+        let fx = try fixtures().first { $0.0 == "keras2-input_arg.json" }!.1
+        var root = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(fx.to_json.utf8)) as? [String: Any])
+        var layers = try XCTUnwrap((root["config"] as? [String: Any])?["layers"] as? [[String: Any]])
+        layers.removeFirst()  // the InputLayer; the first Dense keeps batch_input_shape
+        root["config"] = layers
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: root), as: UTF8.self)
+        let spec = try ModelSpec.parse(kerasJSON: text, source: "old.json")
+        XCTAssertEqual(spec.name, "sequential")
+        XCTAssertEqual(spec.inputShape, [5])
+        XCTAssertEqual(try spec.parameterCount(), fx.params)
+    }
+
     /// Replaces the first occurrence of `a` in a fixture's JSON by `b`.
     func edited(_ file: String, _ a: String, _ b: String) throws -> String {
         let fx = try fixtures().first { $0.0 == file }!.1
