@@ -106,6 +106,40 @@ final class BuiltinTests: XCTestCase {
         XCTAssertTrue(text.contains("Non-trainable params: 240 (960.00 B)\n"), text)
     }
 
+    /// The printed summary, character for character, for a small model of every layer kind.
+    func testSummaryTextSnapshot() throws {
+        let spec = try ModelSpec.parse(yaml: """
+        name: tiny
+        input: [6, 6, 2]
+        layers:
+          - {type: Conv2D, filters: 3, kernel: 3, activation: relu}
+          - {type: BatchNormalization}
+          - {type: Flatten}
+          - {type: Dense, units: 2, activation: softmax, name: head}
+        """, source: "tiny.yaml")
+        XCTAssertEqual(try spec.summaryText(), """
+        Model: "tiny"
+        ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━
+        Layer (type)                                Output Shape              Param #
+        ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━
+        conv2d_1 (Conv2D)                           (None, 4, 4, 3)           57
+        ──────────────────────────────────────────────────────────────────────────────────
+        batch_normalization_1 (BatchNormalization)  (None, 4, 4, 3)           12
+        ──────────────────────────────────────────────────────────────────────────────────
+        flatten_1 (Flatten)                         (None, 48)                0
+        ──────────────────────────────────────────────────────────────────────────────────
+        head (Dense)                                (None, 2)                 98
+        ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━
+        Total params: 167 (668.00 B)
+        Trainable params: 161 (644.00 B)
+        Non-trainable params: 6 (24.00 B)
+
+        """)
+        // The same numbers as the engine's own summary of the built model.
+        XCTAssertEqual(summaryText(try spec.build(seed: 0)).components(separatedBy: "\n").dropFirst(4).prefix(7).joined(separator: "\n"),
+                       try spec.summaryText().components(separatedBy: "\n").dropFirst(4).prefix(7).joined(separator: "\n"))
+    }
+
     func testDiagramNodesAndTitle() throws {
         let spec = ModelSpec.builtin(.conv1)
         XCTAssertEqual(try spec.diagramTitle(), "conv1 (1.a) — 26,217,730 parameters")
