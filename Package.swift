@@ -49,8 +49,11 @@ let package = Package(
         // The default report templates, compiled into the Report module.
         .executableTarget(name: "embed-templates", path: "Sources/EmbedTemplatesTool"),
         .plugin(name: "EmbedTemplates", capability: .buildTool(), dependencies: ["embed-templates"]),
+        ]),
+        // Architectures as data: YAML/JSON model specs and Keras's to_json(), built with NN.
+        .target(name: "ModelSpec", dependencies: ["NN", "Plots", .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "ReportCLI", dependencies: [
-            "Report", "NN", "StudyData", "Plots",
+            "Report", "NN", "StudyData", "Plots", "ModelSpec",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -69,5 +72,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "GFMTests", dependencies: ["GFM"]),
+        .testTarget(name: "ModelSpecTests", dependencies: ["ModelSpec", "NN", "Plots", .product(name: "Yams", package: "Yams")],
+                    exclude: ["Fixtures"]),
     ]
 )
