@@ -167,7 +167,9 @@ struct Lowering {
     mutating func finish() {
         toChannelsLast(before: "output")
         if !builder.renameOutput(current, to: ONNXExporter.outputName) {
-            builder.node("Identity", name: ONNXExporter.outputName, inputs: [current], outputs: [ONNXExporter.outputName])
+            // No node produced the current tensor (a model of Dropouts): copy the input.
+            let copy = builder.node("Identity", name: "identity", inputs: [current])
+            _ = builder.renameOutput(copy, to: ONNXExporter.outputName)
         }
         current = ONNXExporter.outputName
     }
