@@ -14,7 +14,7 @@ struct ReportCommand: ParsableCommand {
 
         Exit codes: 0 success; 1 bad input or a failed step (the message names the file, line or id); 64 bad command-line usage.
         """,
-        subcommands: [Run.self, GenerateData.self, Architectures.self, Stats.self, Bench.self],
+        subcommands: [Run.self, GenerateData.self, Architectures.self, Stats.self, Bench.self, Export.self],
         defaultSubcommand: Run.self)
 }
 
