@@ -192,15 +192,20 @@ struct Lowering {
         layout = .channelsLast
     }
 
-    /// A Transpose of the current tensor — or, when the current tensor is itself a
-    /// Transpose that this one undoes (e.g. LSTM → LSTM: time-major → batch-major →
-    /// time-major), neither: the earlier node is dropped and its input is current again.
-    /// (In a Sequential chain the earlier Transpose's output has no other reader.)
+    /// A Transpose of the current tensor. When the current tensor is itself the output of a
+    /// Transpose, the two are composed into one node — or into none when this one undoes the
+    /// earlier (e.g. LSTM → LSTM: time-major → batch-major → time-major). In a Sequential
+    /// chain the earlier Transpose's output has no other reader, so this is safe.
     mutating func transpose(_ perm: [Int], name: String) {
         if let last = builder.nodes.last, last.opType == "Transpose", last.output == [current],
-           let prev = last.attribute.first(where: { $0.name == "perm" })?.ints.map(Int.init),
-           prev.count == perm.count, perm.indices.allSatisfy({ prev[perm[$0]] == $0 }) {
-            current = builder.removeLastNode().input[0]
+           let prev = last.attribute.first(where: { $0.name == "perm" })?.ints.map(Int.init), prev.count == perm.count {
+            // Output axis i of the pair is input axis prev[perm[i]].
+            let composed = perm.map { prev[$0] }
+            let input = builder.removeLastNode().input[0]
+            current = input
+            if composed != Array(composed.indices) {
+                current = builder.node("Transpose", name: name, inputs: [input], attributes: [Attr.ints("perm", composed)])
+            }
             return
         }
         current = builder.node("Transpose", name: name, inputs: [current], attributes: [Attr.ints("perm", perm)])

@@ -229,9 +229,11 @@ final class ONNXExportTests: XCTestCase {
         perturbBatchNorms(model, seed: 2)
         let proto = try decode(model)
         XCTAssertEqual(proto.graph.node.map(\.opType),
-                       ["Transpose", "LSTM", "Squeeze", "LSTM", "Squeeze", "Transpose",
-                        "Transpose", "BatchNormalization", "Transpose", "MatMul", "Add", "Relu",
+                       ["Transpose", "LSTM", "Squeeze", "LSTM", "Squeeze", "Transpose",  // time→batch, then → channels first: one node
+                        "BatchNormalization", "Transpose", "MatMul", "Add", "Relu",
                         "Transpose", "LSTM", "Squeeze", "Gemm", "Softmax"])
+        // (T, batch, C) → (batch, C, T) in one step: [1, 0, 2] then [0, 2, 1] composed.
+        XCTAssertEqual(proto.graph.node[5].attribute.first { $0.name == "perm" }?.ints, [1, 2, 0])
         XCTAssertLessThanOrEqual(try maxDifference(model, batch: 3), 1e-5)
     }
 
