@@ -14,7 +14,7 @@ struct ReportCommand: ParsableCommand {
 
         Exit codes: 0 success; 1 bad input or a failed step (the message names the file, line or id); 64 bad command-line usage.
         """,
-        subcommands: [Run.self, PlanCommand.self, Figures.self, GenerateData.self, Architectures.self, Stats.self, Bench.self],
+        subcommands: [Run.self, PlanCommand.self, Figures.self, GenerateData.self, Architectures.self, Export.self, Stats.self, Bench.self],
         defaultSubcommand: Run.self)
 
     /// One line on standard error and exit 1 for errors a user or the environment causes;
