@@ -294,11 +294,13 @@ if cmp -s "$cluster_csv" "$single_csv"; then
 else
   # Numerically: same shape, text fields identical, numbers within 1e-9.
   if awk -F, 'NR == FNR { a[FNR] = $0; n = FNR; next }
-      { if (!(FNR in a)) exit 1; split(a[FNR], x, ","); if (length(x) != NF) exit 1
+      { m = FNR
+        if (!(FNR in a)) { bad = 1; exit }
+        split(a[FNR], x, ","); if (length(x) != NF) { bad = 1; exit }
         for (i = 1; i <= NF; i++) {
-          if ($i ~ /^-?[0-9.eE+-]+$/ && x[i] ~ /^-?[0-9.eE+-]+$/) { d = $i - x[i]; if (d < 0) d = -d; if (d > 1e-9) exit 1 }
-          else if ($i != x[i]) exit 1 } m = FNR }
-      END { exit !(m == n) }' "$single_csv" "$cluster_csv"; then
+          if ($i ~ /^-?[0-9.eE+-]+$/ && x[i] ~ /^-?[0-9.eE+-]+$/) { d = $i - x[i]; if (d < 0) d = -d; if (d > 1e-9) { bad = 1; exit } }
+          else if ($i != x[i]) { bad = 1; exit } } }
+      END { exit (bad || m != n) }' "$single_csv" "$cluster_csv"; then
     verdict="equal (numerically)"
   else
     diff "$single_csv" "$cluster_csv" | head -n 20 >&2
