@@ -47,5 +47,7 @@ let package = Package(
         .testTarget(name: "StudyDataTests", dependencies: ["StudyData"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"], exclude: ["Snapshots"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "NN", "StudyData", "Plots"]),
+        // Syntax checks of the contrib/ examples (Kubernetes manifest, CI files); reads YAML only.
+        .testTarget(name: "ContribTests", dependencies: [.product(name: "Yams", package: "Yams")]),
     ]
 )
