@@ -37,6 +37,7 @@ REPORT=${REPORT:-.build/release/report}
 SHARDS=${SHARDS:-2}
 TIMEOUT=${SLURM_CHECK_TIMEOUT:-1800}
 KEEP=${SLURM_CHECK_OUT:-output/slurm-check}
+case "$KEEP" in ""|/|.|..) echo "SLURM_CHECK_OUT must name a folder of its own, not '$KEEP'" >&2; exit 64 ;; esac
 started=$(date +%s)
 
 say() { printf '[slurm-check %4ds] %s\n' "$(( $(date +%s) - started ))" "$*"; }
