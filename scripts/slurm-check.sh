@@ -58,10 +58,11 @@ if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null || ! comm
     printf '#!/bin/sh\nexit 101\n' > "$blocker"; chmod +x "$blocker"
   fi
   export DEBIAN_FRONTEND=noninteractive
-  install_ok=true
-  { apt-get update -qq && apt-get install -y -qq --no-install-recommends slurm-wlm munge >/dev/null; } || install_ok=false
+  install_ok=true apt_log=$(mktemp /tmp/slurm-check-apt.XXXXXX)
+  { apt-get update -qq && apt-get install -y -qq --no-install-recommends slurm-wlm munge; } >"$apt_log" 2>&1 || install_ok=false
   [ -n "$blocker" ] && rm -f "$blocker"
-  $install_ok || die "apt-get install slurm-wlm munge failed"
+  $install_ok || { tail -n 20 "$apt_log" >&2; rm -f "$apt_log"; die "apt-get install slurm-wlm munge failed"; }
+  rm -f "$apt_log"
 fi
 say "$(slurmctld -V), munge $(munged --version 2>&1 | awk '{print $2; exit}')"
 
