@@ -195,7 +195,8 @@ done
 say "cluster up: node $node ($hardware), slurmctld :$ctld_port, slurmd :$slurmd_port, config $SLURM_CONF"
 
 # Waits until none of the given jobs is pending or running, then checks that every one
-# (every array task) COMPLETED. Slurm keeps finished jobs for MinJobAge (an hour here).
+# (every array task) COMPLETED. There is no accounting database, so no sacct: slurmctld
+# keeps finished jobs for MinJobAge (an hour here) and `scontrol show job` reports them.
 wait_jobs() {
   local deadline=$(( $(date +%s) + TIMEOUT )) id
   while :; do
