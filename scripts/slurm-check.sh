@@ -39,6 +39,9 @@ TIMEOUT=${SLURM_CHECK_TIMEOUT:-1800}
 KEEP=${SLURM_CHECK_OUT:-output/slurm-check}
 case "$KEEP" in ""|/|.|..) echo "SLURM_CHECK_OUT must name a folder of its own, not '$KEEP'" >&2; exit 64 ;; esac
 started=$(date +%s)
+# The same OpenBLAS kernels in the jobs (they inherit the environment) and in the
+# single-process run, as the Makefile pins them.
+if [ "$(uname -m)" = x86_64 ]; then export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Haswell}; fi
 
 say() { printf '[slurm-check %4ds] %s\n' "$(( $(date +%s) - started ))" "$*"; }
 die() { printf '[slurm-check %4ds] FAILED: %s\n' "$(( $(date +%s) - started ))" "$*" >&2; exit 1; }
