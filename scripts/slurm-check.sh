@@ -8,7 +8,8 @@
 #      folder, and starts munged, slurmctld and slurmd directly (no systemd needed);
 #   3. checks the cluster with plain jobs: `sbatch --wrap hostname`, then
 #      contrib/slurm/submit.sh with a recording stand-in for the report binary, to see
-#      the array pass --shard 0/N … N-1/N and the assembly start only after every shard;
+#      the array pass --shard 0/N … N-1/N and the assembly start only after every shard,
+#      and, with one shard failing, the assembly cancelled without running;
 #   4. makes a tiny dataset (`report generate-data --scale 0.02`) and a tiny configuration,
 #      submits it with contrib/slurm/submit.sh (SHARDS array tasks, then the assembly),
 #      waits, runs the same configuration in one process, and compares tables/metrics.csv;
@@ -209,14 +210,17 @@ wait_jobs() {
     sleep 2
   done
   for id in "$@"; do
-    local states; states=$(scontrol -o show job "$id" | grep -o 'JobState=[A-Z_]*' | sort | uniq -c | tr -s ' ')
+    local states; states=$(job_states "$id")
     grep -q . <<<"$states" || die "job $id: no record"
-    if grep -v -q 'JobState=COMPLETED' <<<"$states"; then
+    if grep -v -q 'COMPLETED' <<<"$states"; then
       scontrol -o show job "$id" | grep -o 'JobId=[0-9]* .*JobState=[A-Z_]* Reason=[^ ]*' >&2
-      die "job $id did not complete:$states"
+      die "job $id did not complete: $(tr '\n' ' ' <<<"$states")"
     fi
   done
 }
+
+# The state of a job, one line per array task ("COMPLETED", "FAILED", "CANCELLED", …).
+job_states() { scontrol -o show job "$1" | grep -o 'JobState=[A-Z_]*' | cut -d= -f2; }
 
 # MARK: 4. plain jobs: one job, then the array + dependency of submit.sh
 
@@ -225,12 +229,14 @@ wait_jobs "$id"
 grep -qx "$(hostname)" "$tmp/jobs/hostname-$id.out" || die "sbatch --wrap hostname wrote '$(cat "$tmp/jobs/hostname-$id.out")'"
 say "sbatch --wrap hostname: job $id completed on $(cat "$tmp/jobs/hostname-$id.out")"
 
-# A stand-in for the report binary that records its arguments with a timestamp: it checks
-# the plumbing of submit.sh (array indices, shard count, order of the assembly), no numbers.
+# A stand-in for the report binary that records its arguments with a timestamp (and fails
+# as shard $FAIL_SHARD when that is set): it checks the plumbing of submit.sh — array
+# indices, shard count, order of the assembly, a failed shard — no numbers.
 cat > "$tmp/record-args" <<'REC'
 #!/bin/sh
 sleep 1
 echo "$(date +%s.%N) $*" >> "$OUT/calls.txt"
+case " $* " in *" --shard ${FAIL_SHARD:-none}/"*) exit 3 ;; esac
 REC
 chmod +x "$tmp/record-args"
 mkdir -p "$tmp/plumbing/data"
@@ -248,6 +254,24 @@ grep -q -- '--shard' <<<"$last" && die "the assembly did not run last: $(sort -n
 grep -q -- "^[0-9.]* run --cache $tmp/plumbing/out/.cache --out $tmp/plumbing/out --quiet --data $tmp/plumbing/data\$" <<<"$last" \
   || die "unexpected assembly call: $last"
 say "submit.sh: array job $array_id ran --shard 0/3, 1/3, 2/3; assembly job $assemble_id ran after them"
+
+# A failing shard: the assembly must never start (afterok) and must not stay pending forever
+# (--kill-on-invalid-dep), so that resubmitting is the whole recovery.
+rm -f "$calls"
+ids=$(REPORT=$tmp/record-args FAIL_SHARD=1 SHARDS=3 OUT=$tmp/plumbing/out DATA=$tmp/plumbing/data \
+      CPUS=1 MEM=100M TIME=00:05:00 ASSEMBLE_CPUS=1 ASSEMBLE_MEM=100M ASSEMBLE_TIME=00:05:00 \
+      contrib/slurm/submit.sh --parsable)
+read -r array_id assemble_id <<<"$ids"
+deadline=$(( $(date +%s) + 120 ))
+until [ -z "$(squeue -h -j "$array_id,$assemble_id" -o %i 2>/dev/null || true)" ]; do
+  [ "$(date +%s)" -lt "$deadline" ] || { squeue >&2; die "after a failed shard, jobs $array_id/$assemble_id are still queued after 120s"; }
+  sleep 2
+done
+array_states=$(job_states "$array_id" | sort | uniq -c | awk '{ printf "%s%s %s", sep, $1, $2; sep = ", " }')
+grep -q FAILED <<<"$array_states" || die "the failing shard is not FAILED: $array_states"
+[ "$(job_states "$assemble_id")" = CANCELLED ] || die "after a failed shard the assembly is $(job_states "$assemble_id"), not CANCELLED"
+grep -q -v -- '--shard' "$calls" && die "the assembly ran although a shard failed: $(cat "$calls")"
+say "submit.sh with a failing shard: array job $array_id ($array_states), assembly job $assemble_id cancelled without running"
 
 if [ "$mode" = cluster ]; then
   say "cluster check passed (--cluster-only: the report run is skipped)"
