@@ -1,6 +1,7 @@
 # make report — build (release), make the default dataset if absent, rerun the study into output/
 # make test   — run the test suite
 # Both first check the C libraries (OpenBLAS, libpng, Cairo, cmark-gfm) and install them when they can.
+# make slurm-check — a tiny study on a one-node Slurm cluster started here, compared with one process
 
 SWIFT        ?= swift
 CONFIG       ?= release
@@ -14,7 +15,7 @@ ifeq ($(shell uname -m),x86_64)
 export OPENBLAS_CORETYPE ?= Haswell
 endif
 
-.PHONY: report test build deps bench clean
+.PHONY: report test build deps bench clean slurm-check
 
 report: deps
 	$(SWIFT) build -c $(CONFIG) --product report
@@ -30,6 +31,12 @@ build: deps
 bench: deps
 	$(SWIFT) build -c release --product report
 	./.build/release/report bench
+
+# Not part of `make test`: installs slurm-wlm and munge (root), starts daemons, takes minutes.
+# (REPORT=path/to/report in the environment checks another binary.)
+slurm-check: deps
+	$(SWIFT) build -c release --product report
+	./scripts/slurm-check.sh
 
 deps:
 	@./scripts/ensure-deps.sh $(APT_PACKAGES)

@@ -81,5 +81,7 @@ let package = Package(
         .testTarget(name: "ModelSpecTests", dependencies: ["ModelSpec", "NN", "Plots", .product(name: "Yams", package: "Yams")],
                     exclude: ["Fixtures"]),
         .testTarget(name: "ONNXExportTests", dependencies: ["ONNXExport", "NN"]),
+        // Syntax checks of the contrib/ examples (Kubernetes manifest, CI files); reads YAML only.
+        .testTarget(name: "ContribTests", dependencies: [.product(name: "Yams", package: "Yams")]),
     ]
 )
