@@ -1,10 +1,19 @@
 import Foundation
 
-/// One series of a bar chart: a value per category.
+/// One series of a bar chart: a value per category, and optionally an interval per
+/// category drawn as an error bar (a vertical line with caps from `lower` to `upper`).
 public struct BarSeries: Sendable, Equatable, Encodable {
+    public struct ErrorBar: Sendable, Equatable, Encodable {
+        public var lower: Double
+        public var upper: Double
+        public init(lower: Double, upper: Double) { self.lower = lower; self.upper = upper }
+    }
     public var name: String
     public var values: [Double]
-    public init(name: String, values: [Double]) { self.name = name; self.values = values }
+    public var errors: [ErrorBar]?
+    public init(name: String, values: [Double], errors: [ErrorBar]? = nil) {
+        self.name = name; self.values = values; self.errors = errors
+    }
 }
 
 /// Bars per category, grouped side by side (one bar per series) or stacked, on a y axis from
@@ -32,6 +41,12 @@ public struct BarChart: Figure {
                          "BarChart '\(title)': series '\(s.name)' has \(s.values.count) values for \(categories.count) categories")
             precondition(s.values.allSatisfy { $0 >= 0 && $0.isFinite },
                          "BarChart '\(title)': series '\(s.name)' has a negative or non-finite value")
+            if let e = s.errors {
+                precondition(e.count == categories.count && !stacked,
+                             "BarChart '\(title)': series '\(s.name)' needs one error bar per category (grouped bars only)")
+                precondition(e.allSatisfy { $0.lower.isFinite && $0.upper.isFinite && $0.lower <= $0.upper && $0.lower >= 0 },
+                             "BarChart '\(title)': series '\(s.name)' has an invalid error bar")
+            }
         }
         self.title = title; self.xLabel = xLabel; self.yLabel = yLabel
         self.categories = categories; self.series = series
@@ -44,7 +59,7 @@ public struct BarChart: Figure {
         if stacked {
             return categories.indices.map { c in series.map { $0.values[c] }.reduce(0, +) }.max() ?? 0
         }
-        return series.flatMap(\.values).max() ?? 0
+        return (series.flatMap(\.values) + series.flatMap { $0.errors?.map(\.upper) ?? [] }).max() ?? 0
     }
 
     /// Bar geometry within a plot of width `plotWidth`: slot per category, group and bar width.
@@ -120,6 +135,12 @@ public struct BarChart: Figure {
                         canvas.drawText(text, x: bar.midX, y: y1 - 3, font: Style.valueFont,
                                         color: Style.secondaryText, horizontal: .center, vertical: .bottom)
                     }
+                }
+                if let e = ser.errors?[c] {  // the interval: a dark line with caps
+                    let ya = frame.py(e.lower, l), yb = frame.py(e.upper, l), cap = min(4, bar.width * 0.3)
+                    canvas.line(bar.midX, ya, bar.midX, yb, color: Style.text, width: 1)
+                    canvas.line(bar.midX - cap, ya, bar.midX + cap, ya, color: Style.text, width: 1)
+                    canvas.line(bar.midX - cap, yb, bar.midX + cap, yb, color: Style.text, width: 1)
                 }
                 base += v
             }

@@ -1,6 +1,7 @@
 import Foundation
 import NN
 import Plots
+import Stats
 import StudyData
 import Training
 
@@ -57,10 +58,10 @@ struct FigureSet {
     private(set) var figures: [(FigureID, any Figure)] = []
 
     init(analysis: DatasetAnalysis, plan: Plan, trained: [Variant: VariantResult], evaluated: Evaluated,
-         data: LoadedData, seed: UInt64) {
+         data: LoadedData, seed: UInt64, findings: Findings) {
         self.init(analysis: analysis, data: data, seed: seed)
-        add(resultFigures(plan: plan, trained: trained, evaluated: evaluated, data: data))
-        add(experimentFigures(plan: plan, trained: trained, evaluated: evaluated))
+        add(resultFigures(plan: plan, trained: trained, evaluated: evaluated, data: data, findings: findings))
+        add(experimentFigures(plan: plan, trained: trained, evaluated: evaluated, findings: findings))
     }
 
     /// The figures that need no training: dataset analysis, diagrams, augmentations.
@@ -206,7 +207,18 @@ struct FigureSet {
 
     // MARK: - Results
 
-    func resultFigures(plan: Plan, trained: [Variant: VariantResult], evaluated: Evaluated, data: LoadedData) -> [(FigureID, any Figure)] {
+    /// Per-label and mean F1 of experiment rows as bar series, each bar with its 95% bootstrap interval.
+    static func f1Series(_ rows: [Experiment.Row], evaluated: Evaluated, findings: Findings) -> [BarSeries] {
+        let ci = rows.map { findings.rawIntervals(of: $0.runs) }
+        func bar(_ i: Interval) -> BarSeries.ErrorBar { BarSeries.ErrorBar(lower: max(0, i.lower), upper: i.upper) }
+        return (0..<3).map { l in
+            BarSeries(name: "label\(l + 1)", values: rows.map { r in RowStats.average(r, evaluated) { $0.atHalf[l].f1 } },
+                      errors: ci.map { bar($0.perLabel[l]) })
+        } + [BarSeries(name: "mean", values: rows.map { r in RowStats.average(r, evaluated) { $0.meanF1 } }, errors: ci.map { bar($0.mean) })]
+    }
+
+    func resultFigures(plan: Plan, trained: [Variant: VariantResult], evaluated: Evaluated, data: LoadedData,
+                       findings: Findings) -> [(FigureID, any Figure)] {
         var list: [(FigureID, any Figure)] = []
         let rows = plan.main.rows
         let names = rows.map(\.label)
@@ -215,8 +227,9 @@ struct FigureSet {
                 + [BarSeries(name: "mean", values: rows.map { r in RowStats.average(r, evaluated, mean) })]
         }
         list.append((.resultsF1, BarChart(
-            title: "Validation F1 by model (threshold 0.5)", xLabel: "model", yLabel: "F1", categories: names,
-            series: perLabel({ $0.atHalf[$1].f1 }, { $0.meanF1 }), stacked: false, valueLabels: false)))
+            title: "Validation F1 by model (threshold 0.5; bars: 95% bootstrap intervals)", xLabel: "model", yLabel: "F1",
+            categories: names, series: FigureSet.f1Series(rows, evaluated: evaluated, findings: findings),
+            stacked: false, valueLabels: false, width: 760)))
         list.append((.resultsAP, BarChart(
             title: "Validation average precision per class, by model", xLabel: "model", yLabel: "average precision",
             categories: names, series: perLabel({ $0.atHalf[$1].ap }, { $0.meanAP }), stacked: false, valueLabels: false)))
@@ -301,15 +314,14 @@ struct FigureSet {
 
     // MARK: - Experiments
 
-    func experimentFigures(plan: Plan, trained: [Variant: VariantResult], evaluated: Evaluated) -> [(FigureID, any Figure)] {
+    func experimentFigures(plan: Plan, trained: [Variant: VariantResult], evaluated: Evaluated,
+                           findings: Findings) -> [(FigureID, any Figure)] {
         var list: [(FigureID, any Figure)] = []
         for e in plan.experiments {
-            let rows = e.rows
-            let series = (0..<3).map { l in BarSeries(name: "label\(l + 1)", values: rows.map { r in RowStats.average(r, evaluated) { $0.atHalf[l].f1 } }) }
-                + [BarSeries(name: "mean", values: rows.map { r in RowStats.average(r, evaluated) { $0.meanF1 } })]
             list.append((.experiment(e.id), BarChart(
-                title: e.title + " — validation F1", xLabel: "", yLabel: "F1",
-                categories: rows.map(\.label), series: series, stacked: false, valueLabels: rows.count <= 3)))
+                title: e.title + " — validation F1 (bars: 95% intervals)", xLabel: "", yLabel: "F1",
+                categories: e.rows.map(\.label), series: FigureSet.f1Series(e.rows, evaluated: evaluated, findings: findings),
+                stacked: false, valueLabels: false)))
         }
         // Validation F1 over epochs of the longest run of the epochs experiment.
         if let epochs = plan.experiment(.epochs), let longest = epochs.rows.max(by: { $0.variant.epochs < $1.variant.epochs }) {

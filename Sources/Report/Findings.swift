@@ -17,6 +17,12 @@ struct Findings {
 
     var truth: [[UInt8]] { evaluated.labels }
 
+    /// A difference needs two seeds that agree: the bootstrap covers the sampling of
+    /// validation images, not training noise, and with one seed an interval that excludes 0
+    /// could reverse with another seed. (Runs with `--seed s` train seeds s, s+1, …, so two
+    /// reruns share a seed and cannot state opposite differences.)
+    static let rules = Verdict.Rules(minimumImages: 30, minimumSeeds: 2)
+
     // MARK: - Intervals
 
     /// 95% bootstrap intervals of the seed-averaged per-label and mean F1 of `runs`.
@@ -60,7 +66,8 @@ struct Findings {
         let d = Bootstrap.pairedMeanF1Difference(truth: truth, aSeeds: a.runs.map { evaluated[$0].predictions },
                                                  bSeeds: b.runs.map { evaluated[$0].predictions }, resamples: resamples, seed: seed)
         let c = Comparison(a: contender(a), b: contender(b), paired: d)
-        return Finding(title: title ?? "\(a.label) vs \(b.label)", comparison: c, claim: claim, claimText: claimText)
+        return Finding(title: title ?? "\(a.label) vs \(b.label)", comparison: c, claim: claim, claimText: claimText,
+                       rules: Findings.rules)
     }
 
     /// Rows ranked by seed-averaged mean F1; rows that did not learn (a collapsed label or a

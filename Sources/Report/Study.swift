@@ -122,8 +122,10 @@ public enum Study {
         let submission = try Stages.submission(best, result: trained[best]!, rule: evaluated.blackRule, data: data, cache: cache, log: log)
         let testScore = data.testTruth.map { submission.score(against: $0) }
 
+        let findings = Findings(plan: plan, trained: trained, evaluated: evaluated,
+                                resamples: options.config.bootstrapResamples, seed: options.config.seed)
         let figures = FigureSet(analysis: analysis, plan: plan, trained: trained, evaluated: evaluated, data: data,
-                                seed: options.config.seed)
+                                seed: options.config.seed, findings: findings)
         let drawn = try Stages.draw(figures, cache: cache, log: log)
         let model = ReportModel(options: options, data: data, analysis: analysis, sizes: sizes, plan: plan, trained: trained,
                                 evaluated: evaluated, submission: submission, testScore: testScore, timings: cache.timings,
