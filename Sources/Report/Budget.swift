@@ -14,10 +14,11 @@ public struct Throughput: Codable, Sendable, Equatable {
 /// build (a cached cell keyed on the machine and the engine's code), then every training
 /// cell gets the images and epochs that fit its share:
 ///
-/// - the main comparison gets `mainShare` of the budget, split equally between the
-///   architectures; a small network whose full run (all images, the most epochs) needs
-///   less than its share gives the rest back, and the others split it (water-filling), so
-///   small networks train to convergence and the large ones get a fair share;
+/// - the main comparison gets `mainShare` of the budget: first every architecture its floor
+///   (`floorImages` images for `minEpochs` epochs, enough for a large network to learn the
+///   findings at all), then the rest shared equally, each capped at its complete run (all
+///   images, the most epochs) — a small network gives back what it does not need, and the
+///   others split it (water-filling);
 /// - the hyper-parameter experiments share the rest: every network of every run of every
 ///   experiment costs the same images × epochs of the experiment model.
 ///
@@ -26,8 +27,10 @@ public struct Throughput: Codable, Sendable, Equatable {
 /// images is used for `minEpochs` epochs. Sizes are rounded (500 images, whole epochs), so
 /// a slightly different speed measurement usually gives the same plan and the same keys.
 enum Budget {
-    static let mainShare = 0.7
+    static let mainShare = 0.75
     static let minEpochs = 2
+    /// Images a main-comparison network trains on at the least (for `minEpochs` epochs).
+    static let floorImages = 2_000
     static let imageQuantum = 500
 
     /// Every architecture a configuration trains.
@@ -89,19 +92,33 @@ enum Budget {
         let mainBudget = units > 0 ? budget * mainShare : budget
         let experimentBudget = budget - mainBudget
 
-        // Water-filling over the architectures of the main comparison.
+        // The main comparison: first every architecture's floor (`floorImages` images for
+        // `minEpochs` epochs — what a large network needs to learn at all; scaled down
+        // together if the floors alone exceed the share), then the rest water-filled: shared
+        // equally, each capped at its complete run, what a network does not need going to
+        // the others.
         let nets = cfg.gridHead == .joint ? 1 : 3
+        let reps = Double(cfg.mainRepeats)
+        func full(_ a: Architecture) -> Double { cost(a, n: available, e: cfg.epochs, nets: nets) * reps }
         var share: [Architecture: Double] = [:]
-        var open = cfg.models, left = mainBudget
-        while !open.isEmpty {
-            let each = left / Double(open.count)
-            let capped = open.filter { cost($0, n: available, e: cfg.epochs, nets: nets) * Double(cfg.mainRepeats) <= each }
-            if capped.isEmpty { for a in open { share[a] = each }; break }
-            for a in capped {
-                share[a] = cost(a, n: available, e: cfg.epochs, nets: nets) * Double(cfg.mainRepeats)
-                left -= share[a]!
+        for a in cfg.models { share[a] = min(full(a), cost(a, n: min(available, floorImages), e: minEpochs, nets: nets) * reps) }
+        let floors = share.values.reduce(0, +)
+        if floors > mainBudget {
+            for a in cfg.models { share[a]! *= mainBudget / floors }
+        } else {
+            var open = cfg.models.filter { share[$0]! < full($0) }, left = mainBudget - floors
+            while !open.isEmpty && left > 1e-9 {
+                let each = left / Double(open.count)
+                var given = 0.0
+                for a in open {
+                    let extra = min(each, full(a) - share[a]!)
+                    share[a]! += extra
+                    given += extra
+                }
+                left -= given
+                open.removeAll { share[$0]! >= full($0) - 1e-9 }
+                if given < 1e-9 { break }
             }
-            open.removeAll { capped.contains($0) }
         }
         var main: [Architecture: Plan.Size] = [:]
         for a in cfg.models { main[a] = size(a, seconds: share[a]! / Double(cfg.mainRepeats), maxEpochs: cfg.epochs, nets: nets) }
@@ -132,7 +149,7 @@ enum Budget {
     static func measure(_ a: Architecture) throws -> Throughput {
         let model = try a.build(head: .joint, seed: 1)
         let batch = 32
-        let n = batch * 3
+        let n = batch * 2
         var rng = SeededGenerator(seed: 3, stream: "throughput")
         let x = Tensor(shape: [n] + model.inputShape, data: (0..<(n * model.inputShape.reduce(1, *))).map { _ in rng.nextFloat() })
         var y = Tensor(zeros: [n, 3])
@@ -140,9 +157,9 @@ enum Budget {
         var cfg = TrainingConfig(epochs: 1, seed: 1)
         cfg.batchSize = batch
         _ = Trainer(model: model, config: cfg, encoding: .multiLabel).fit(x: x.items(0..<batch), y: y.items(0..<batch), validation: nil)
-        // The best of three trials: the speed this machine reaches, not a moment of load.
+        // The best of two trials: the speed this machine reaches, not a moment of load.
         var train = 0.0, infer = 0.0
-        for _ in 0..<3 {
+        for _ in 0..<2 {
             let t0 = Date()
             _ = Trainer(model: model, config: cfg, encoding: .multiLabel).fit(x: x, y: y, validation: nil)
             train = max(train, Double(n) / max(Date().timeIntervalSince(t0), 1e-6))
