@@ -124,7 +124,7 @@ extension LayerBenchmark {
     /// The machine's measured `sgemm` peak, in GFLOP/s: the best of `repeats` products of
     /// two `size`×`size` matrices, split over the cores the way the engine splits its own
     /// products (each part single-threaded in OpenBLAS).
-    public static func sgemmPeakGFLOPs(size: Int = 1024, repeats: Int = 5) -> Double {
+    public static func sgemmPeakGFLOPs(size: Int = 1024, repeats: Int = 20) -> Double {
         engineSetup
         var rng = SeededGenerator(seed: 4, stream: "bench/peak")
         let a = (0..<(size * size)).map { _ in rng.nextFloat() - 0.5 }

@@ -209,10 +209,12 @@ public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
         return g
     }
 
-    /// Batch items per im2col chunk: as many as fit `columnBudget`, at least two (the two
-    /// cores each take one) and even unless the chunk is the whole batch.
+    /// Batch items per im2col chunk: as many as fit `columnBudget` with their columns and
+    /// their outputs (so a chunk's product output is still in cache when bias and activation
+    /// are applied to it), at least two (the two cores each take one) and even unless the
+    /// chunk is the whole batch.
     func chunkSize(_ g: WindowGeometry, batch: Int) -> Int {
-        var n = max(2, columnBudget / max(1, g.outputPixels * g.patchSize))
+        var n = max(2, columnBudget / max(1, g.outputPixels * (g.patchSize + filters)))
         if n >= batch { return batch }
         if n % 2 == 1 { n -= 1 }
         return n
@@ -229,6 +231,7 @@ public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
         let size = keep ? batch * pix * k : chunk * pix * k
         var cols = [Float](unsafeUninitializedCapacity: size) { _, n in n = size }
         let w = kernel!.value
+        let act: Activation? = emitsLogits ? nil : activation
         let y = makeTensor(shape: [batch, g.outH, g.outW, f]) { out in
             x.withPointer { xp in
                 w.withPointer { wp in
@@ -239,17 +242,18 @@ public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
                             parallelFor(n) { i in
                                 im2col(g, xp + (start + i) * g.inputItemSize, cp + i * pix * k)
                             }
+                            let oc = out + start * pix * f
                             parallelSgemm(transA: false, transB: false, m: n * pix, n: f, k: k, alpha: 1,
-                                  a: cp, lda: k, b: wp, ldb: f, beta: 0, c: out + start * pix * f, ldc: f)
+                                  a: cp, lda: k, b: wp, ldb: f, beta: 0, c: oc, ldc: f)
+                            // Bias and activation on this chunk while it is in cache.
+                            if let b = bias?.value {
+                                b.withPointer { addBiasAndActivate(act, oc, bias: $0, rows: n * pix, cols: f) }
+                            } else {
+                                addBiasAndActivate(act, oc, bias: nil, rows: n * pix, cols: f)
+                            }
                         }
                     }
                 }
-            }
-            let act: Activation? = emitsLogits ? nil : activation
-            if let b = bias?.value {
-                b.withPointer { addBiasAndActivate(act, out, bias: $0, rows: batch * pix, cols: f) }
-            } else {
-                addBiasAndActivate(act, out, bias: nil, rows: batch * pix, cols: f)
             }
         }
         input = x

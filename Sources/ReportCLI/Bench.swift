@@ -37,7 +37,7 @@ struct Bench: ParsableCommand {
         print("OPENBLAS_CORETYPE: \(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "(unset)"); \(BLASKernels.startupGuardSummary)")
         print("kernel check: \(check)")
         let peak = LayerBenchmark.sgemmPeakGFLOPs()
-        print(String(format: "sgemm peak (1024², all cores): %.1f GFLOP/s", peak))
+        print(String(format: "sgemm peak (1024², all cores, best of 20): %.1f GFLOP/s", peak))
         if kernelCheck { return }
         let list = models.isEmpty ? Architecture.allCases : models
         print("model   params        train img/s  train GFLOP/s  % peak   infer img/s")
@@ -61,7 +61,7 @@ struct Bench: ParsableCommand {
                 _ = predictProbabilities(model, x, batchSize: batch)
                 let infer = Double(n) / Date().timeIntervalSince(t1)
                 let gflops = train * (try LayerBenchmark.flopsPerImage(arch, training: true)) / 1e9
-                print(String(format: "%-7@ %10d  %12.1f  %13.1f  %5.1f%%  %12.1f", arch.rawValue, model.parameterCount, train,
+                print(arch.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0) + String(format: " %10d  %12.1f  %13.1f  %5.1f%%  %12.1f", model.parameterCount, train,
                              gflops, 100 * gflops / peak, infer))
                 if layers { try printLayers(arch) }
             } catch { fail(error) }
@@ -77,10 +77,12 @@ struct Bench: ParsableCommand {
     private func printLayers(_ arch: Architecture) throws {
         let rows = try LayerBenchmark.layerBreakdown(arch, batch: batch, iterations: max(2, images / batch))
         let total = rows.reduce(0) { $0 + $1.totalMs }
-        print("  layer                   type                  fwd ms   bwd ms   opt ms   share  GFLOP/s")
+        func pad(_ s: String, _ w: Int) -> String { s.count >= w ? s + " " : s + String(repeating: " ", count: w - s.count) }
+        print("  " + pad("layer", 24) + pad("type", 20) + "  fwd ms   bwd ms   opt ms   share  GFLOP/s")
         for r in rows {
-            print(String(format: "  %-23@ %-20@ %7.2f  %7.2f  %7.2f  %5.1f%%  %7.1f", r.name, r.type, r.forwardMs, r.backwardMs,
-                         r.optimizerMs, 100 * r.totalMs / max(total, 1e-9), r.gflopsPerSecond))
+            print("  " + pad(r.name, 24) + pad(r.type, 20)
+                  + String(format: "%7.2f  %7.2f  %7.2f  %5.1f%%  %7.1f", r.forwardMs, r.backwardMs, r.optimizerMs,
+                           100 * r.totalMs / max(total, 1e-9), r.gflopsPerSecond))
         }
         print(String(format: "  total %.1f ms per batch of %d", total, batch))
     }

@@ -103,6 +103,41 @@ final class KernelTests: XCTestCase {
         }
     }
 
+    /// Max-pool backward for non-overlapping windows (stored, uncovered strips zeroed) and
+    /// for overlapping ones (added) against a naive routing: each window's gradient goes to
+    /// its first maximum in row-major order. Inputs quantised so that windows hold ties;
+    /// garbage left in reused memory must not leak into uncovered positions.
+    func testMaxPoolBackwardMatchesNaive() throws {
+        let configs: [(pool: Int, stride: Int?, padding: Padding, input: [Int])] = [
+            (3, nil, .valid, [8, 7, 10]), (2, nil, .same, [5, 5, 9]), (4, nil, .same, [2, 2, 3]),
+            (2, nil, .valid, [6, 6, 16]), (3, 2, .valid, [7, 7, 5]),
+        ]
+        for c in configs {
+            let pool = MaxPool2D(poolSize: c.pool, strides: c.stride, padding: c.padding)
+            try buildAlone(pool, inputShape: c.input)
+            let g = pool.geometry!
+            var x = randomTensor([2] + c.input, seed: 500)
+            x.data = x.data.map { ($0 * 3).rounded() }
+            for _ in 0..<2 {   // twice: the second backward reuses freed buffers
+                let y = pool.forward(x, mode: .training)
+                let dy = randomTensor(y.shape, seed: 501)
+                let dx = pool.backward(dy)
+                var ref = [Float](repeating: 0, count: x.count)
+                for b in 0..<2 { for oh in 0..<g.outH { for ow in 0..<g.outW { for ch in 0..<g.inC {
+                    var best: Int? = nil
+                    for ki in 0..<g.kh { for kj in 0..<g.kw {
+                        let ih = oh * g.sh - g.padTop + ki, iw = ow * g.sw - g.padLeft + kj
+                        guard ih >= 0, ih < g.inH, iw >= 0, iw < g.inW else { continue }
+                        let i = ((b * g.inH + ih) * g.inW + iw) * g.inC + ch
+                        if best == nil || x.data[i] > x.data[best!] { best = i }
+                    } }
+                    ref[best!] += dy.data[((b * g.outH + oh) * g.outW + ow) * g.inC + ch]
+                } } } }
+                XCTAssertEqual(dx.data, ref, "\(c)")
+            }
+        }
+    }
+
     /// Backward adds into the parameter gradients (two backward passes give twice the gradient).
     func testBackwardAccumulates() throws {
         let dense = Dense(units: 3, activation: .relu)
