@@ -9,11 +9,11 @@ REPORT_ARGS  ?=
 APT_PACKAGES := libopenblas-dev libpng-dev libcairo2-dev pkg-config fonts-dejavu-core \
                 libcmark-gfm-dev libcmark-gfm-extensions-dev
 
-# Debian's OpenBLAS 0.3.21 can pick wrong kernels on newer x86 cores; pin a safe one unless
-# the machine already chose (leave an existing OPENBLAS_CORETYPE alone).
-ifeq ($(shell uname -m),x86_64)
-export OPENBLAS_CORETYPE ?= Haswell
-endif
+# OpenBLAS kernels: no pin. OpenBLAS picks kernels for the CPU (AVX-512 ones here, the fastest);
+# before main the program checks a few of their products against a naive sum and, only if they
+# are wrong, restarts itself with OPENBLAS_CORETYPE=Haswell. An OPENBLAS_CORETYPE set in the
+# environment is never overridden. scripts/blas-kernels.sh compares the choices on a machine
+# (docs/benchmarks.md, "OpenBLAS kernels").
 
 .PHONY: report test build deps bench clean slurm-check
 

@@ -32,7 +32,11 @@ let package = Package(
                        providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"]), .brew(["cmark-gfm"])]),
 
         .target(name: "SeededRandom"),
-        .target(name: "NN", dependencies: ["CBLAS", "SeededRandom"]),
+        // Checks OpenBLAS's kernel choice before main (docs/benchmarks.md, "OpenBLAS kernels").
+        .target(name: "BLASGuard", dependencies: ["CBLAS"]),
+        // Element-wise kernels in C, compiled for AVX-512/AVX2/baseline and picked at run time.
+        .target(name: "CKernels"),
+        .target(name: "NN", dependencies: ["CBLAS", "BLASGuard", "CKernels", "SeededRandom"]),
         .target(name: "StudyData", dependencies: ["CPNG", "SeededRandom"]),
         .target(name: "Plots", dependencies: ["CCairo"]),
         // What a training cell runs: data preparation, training, prediction. Its own target so

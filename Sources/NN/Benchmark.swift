@@ -72,3 +72,115 @@ public enum LayerBenchmark {
         return model.layers.indices.map { (model.layers[$0].name, fwd[$0], bwd[$0]) }
     }
 }
+
+// MARK: - Work, peak and per-layer breakdown
+
+/// One layer's share of a training step, from `LayerBenchmark.layerBreakdown`.
+public struct LayerTiming: Sendable, Equatable {
+    public let name: String
+    public let type: String
+    /// Milliseconds per batch of forward (`.training`), backward, and the Adam step over
+    /// this layer's parameters.
+    public let forwardMs: Double
+    public let backwardMs: Double
+    public let optimizerMs: Double
+    /// Matrix-product work of this layer per batch (forward + backward), in GFLOP.
+    public let gflop: Double
+
+    public var totalMs: Double { forwardMs + backwardMs + optimizerMs }
+    /// Achieved GFLOP/s over this layer's forward + backward.
+    public var gflopsPerSecond: Double { forwardMs + backwardMs > 0 ? gflop / ((forwardMs + backwardMs) / 1e3) : 0 }
+}
+
+extension LayerBenchmark {
+    /// Floating-point work of one item through `layer`'s matrix products (a multiply-add
+    /// counts 2): Conv2D 2·OH·OW·kh·kw·C·F, Dense 2·rows·in·units, LSTM 2·T·(F + u)·4u;
+    /// other layers (pooling, normalisation, activations) count 0. `training` adds the two
+    /// backward products (dW and dX, the latter skipped by a first layer), i.e. 3× or 2×.
+    static func flops(_ layer: Layer, input: [Int], output: [Int], first: Bool, training: Bool) -> Double {
+        let forward: Double
+        switch layer {
+        case let c as Conv2D:
+            forward = 2 * Double(output.reduce(1, *)) * Double(c.kernelSize.0 * c.kernelSize.1 * input[2])
+        case let d as Dense:
+            forward = 2 * Double(input.reduce(1, *)) * Double(d.units)
+        case let l as LSTM:
+            forward = 2 * Double(input[0]) * Double(input[1] + l.units) * Double(4 * l.units)
+        default:
+            forward = 0
+        }
+        return training ? forward * (first ? 2 : 3) : forward
+    }
+
+    /// Matrix-product work of one training image (forward + backward) or one inference
+    /// image, in FLOPs (see `flops(_:input:output:first:training:)`).
+    public static func flopsPerImage(_ arch: Architecture, training: Bool) throws -> Double {
+        let model = try arch.build(head: .perLabel, seed: 1)
+        return zip(model.layers, model.summary).enumerated().reduce(0) { sum, e in
+            sum + flops(e.element.0, input: e.element.1.input, output: e.element.1.output, first: e.offset == 0, training: training)
+        }
+    }
+
+    /// The machine's measured `sgemm` peak, in GFLOP/s: the best of `repeats` products of
+    /// two `size`×`size` matrices, split over the cores the way the engine splits its own
+    /// products (each part single-threaded in OpenBLAS).
+    public static func sgemmPeakGFLOPs(size: Int = 1024, repeats: Int = 20) -> Double {
+        engineSetup
+        var rng = SeededGenerator(seed: 4, stream: "bench/peak")
+        let a = (0..<(size * size)).map { _ in rng.nextFloat() - 0.5 }
+        let b = (0..<(size * size)).map { _ in rng.nextFloat() - 0.5 }
+        var c = [Float](repeating: 0, count: size * size)
+        let clock = ContinuousClock()
+        var best = Double.infinity
+        a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+            for r in 0...repeats {
+                let t = seconds(clock.measure {
+                    parallelSgemm(transA: false, transB: false, m: size, n: size, k: size, alpha: 1, a: ap.baseAddress!, lda: size,
+                                  b: bp.baseAddress!, ldb: size, beta: 0, c: cp.baseAddress!, ldc: size)
+                })
+                if r > 0 { best = min(best, t) }
+            }
+        } } }
+        return 2 * Double(size) * Double(size) * Double(size) / best / 1e9
+    }
+
+    /// Per-layer milliseconds of a training step at `batch` (forward `.training`, backward
+    /// from a fixed logits gradient, an Adam step per layer's parameters), averaged over
+    /// `iterations` steps after one warm-up, with each layer's product work.
+    public static func layerBreakdown(_ arch: Architecture, batch: Int = 32, iterations: Int) throws -> [LayerTiming] {
+        precondition(batch > 0 && iterations > 0, "LayerBenchmark: batch and iterations must be positive")
+        let model = try arch.build(head: .perLabel, seed: 1)
+        if let last = model.layers.last as? any FusedActivationLayer { last.emitsLogits = true }
+        let x = randomInput(model, batch: batch)
+        let dy = Tensor(repeating: 1 / Float(batch), shape: [batch] + model.outputShape)
+        let n = model.layers.count
+        var fwd = [Double](repeating: 0, count: n), bwd = fwd, opt = fwd
+        let adam = Adam()
+        let clock = ContinuousClock()
+        for it in 0...iterations {
+            model.zeroGrad()
+            var h = x
+            let w = it > 0 ? 1e3 / Double(iterations) : 0
+            for (i, layer) in model.layers.enumerated() {
+                var out = h
+                fwd[i] += w * seconds(clock.measure { out = layer.forward(h, mode: .training) })
+                h = out
+            }
+            var g = dy
+            for (i, layer) in model.layers.enumerated().reversed() {
+                var out = g
+                bwd[i] += w * seconds(clock.measure { out = layer.backward(g) })
+                g = out
+            }
+            for (i, layer) in model.layers.enumerated() {
+                opt[i] += w * seconds(clock.measure { adam.step(layer.parameters) })
+            }
+        }
+        return model.layers.indices.map { i in
+            let s = model.summary[i]
+            return LayerTiming(name: s.name, type: s.type, forwardMs: fwd[i], backwardMs: bwd[i], optimizerMs: opt[i],
+                               gflop: Double(batch) * flops(model.layers[i], input: s.input, output: s.output,
+                                                            first: i == 0, training: true) / 1e9)
+        }
+    }
+}

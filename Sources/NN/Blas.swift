@@ -1,3 +1,5 @@
+import Foundation
+import BLASGuard
 import CBLAS
 
 // The only file that talks to OpenBLAS. Everything is row-major.
@@ -40,4 +42,44 @@ public func addColumnSums(_ a: UnsafePointer<Float>, rows: Int, cols: Int, into 
 public func blasVersion() -> String {
     guard let c = openblas_get_config() else { return "unknown" }
     return String(cString: c).trimmingCharacters(in: .whitespaces) + " (core " + String(cString: openblas_get_corename()) + ")"
+}
+
+/// OpenBLAS's kernel choice, checked (see docs/benchmarks.md, "OpenBLAS kernels").
+public enum BLASKernels {
+    /// The outcome of comparing a fixed set of `cblas_sgemm` products (all transpositions,
+    /// β 0 and 1, sizes 1…150 reaching the small-matrix and the blocked kernels) with a naive
+    /// double-precision sum, entry by entry, relative to Σ|aᵢ·bᵢ|.
+    public struct CheckResult: Sendable, CustomStringConvertible {
+        public let checked: Int
+        public let failed: Int
+        public let worstRelativeError: Double
+        /// The first product that failed, or nil.
+        public let firstFailure: String?
+        public var passed: Bool { failed == 0 }
+        public var description: String {
+            passed ? String(format: "%d products correct (worst relative error %.1e)", checked, worstRelativeError)
+                : String(format: "%d of %d products WRONG (first: %@; worst relative error %.1e)", failed, checked,
+                         firstFailure ?? "?", worstRelativeError)
+        }
+    }
+
+    /// Runs the check now, with the kernels in use (a few milliseconds).
+    public static func selfCheck() -> CheckResult {
+        var r = blas_guard_check()
+        let first = withUnsafeBytes(of: &r.first_failure) { raw in
+            String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+        }
+        return CheckResult(checked: Int(r.checked), failed: Int(r.failed), worstRelativeError: r.worst_relative_error,
+                           firstFailure: first.isEmpty ? nil : first)
+    }
+
+    /// What the start-up guard (run before `main` on x86-64 Linux) did, in words.
+    public static var startupGuardSummary: String {
+        switch blas_guard_status() {
+        case 1: "start-up check passed, OpenBLAS's kernels kept"
+        case 2: "start-up check FAILED under the environment's OPENBLAS_CORETYPE (left alone)"
+        case 3: "start-up check failed with OpenBLAS's own choice; restarted with OPENBLAS_CORETYPE=Haswell"
+        default: "start-up check not run on this platform"
+        }
+    }
 }

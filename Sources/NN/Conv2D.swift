@@ -134,7 +134,9 @@ func col2im(_ g: WindowGeometry, _ cols: UnsafePointer<Float>, _ dx: UnsafeMutab
 /// Forward is im2col (rows = output pixels, columns in (ki, kj, c) order) times the
 /// kernel viewed as a (kh·kw·C) × filters matrix, one `sgemm` per chunk of the batch
 /// (chunks of at least two items keep the column buffer near 16 MB). Backward: dW += colsᵀ·dZ, db += Σ dZ,
-/// dCols = dZ·Wᵀ, then col2im.
+/// dCols = dZ·Wᵀ, then col2im. 3×3 stride-1 convolutions with ≥ 8 input channels and
+/// outputs of at least 16×16 (conv3's and conv5's large layers) run instead through
+/// Winograd F(2×2, 3×3) for all three products (`Winograd.swift`).
 public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
     public var name: String
     public var typeName: String { "Conv2D" }
@@ -207,10 +209,12 @@ public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
         return g
     }
 
-    /// Batch items per im2col chunk: as many as fit `columnBudget`, at least two (the two
-    /// cores each take one) and even unless the chunk is the whole batch.
+    /// Batch items per im2col chunk: as many as fit `columnBudget` with their columns and
+    /// their outputs (so a chunk's product output is still in cache when bias and activation
+    /// are applied to it), at least two (the two cores each take one) and even unless the
+    /// chunk is the whole batch.
     func chunkSize(_ g: WindowGeometry, batch: Int) -> Int {
-        var n = max(2, columnBudget / max(1, g.outputPixels * g.patchSize))
+        var n = max(2, columnBudget / max(1, g.outputPixels * (g.patchSize + filters)))
         if n >= batch { return batch }
         if n % 2 == 1 { n -= 1 }
         return n
@@ -218,6 +222,7 @@ public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
 
     public func forward(_ x: Tensor, mode: Mode) -> Tensor {
         let g = checkedGeometry(x)
+        if g.usesWinograd { return winogradForward(x, g) }
         let batch = x.batch, f = filters, pix = g.outputPixels, k = g.patchSize
         let chunk = chunkSize(g, batch: batch)
         // The whole batch's columns are kept for backward when they fit `columnCacheBudget`;
@@ -226,6 +231,7 @@ public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
         let size = keep ? batch * pix * k : chunk * pix * k
         var cols = [Float](unsafeUninitializedCapacity: size) { _, n in n = size }
         let w = kernel!.value
+        let act: Activation? = emitsLogits ? nil : activation
         let y = makeTensor(shape: [batch, g.outH, g.outW, f]) { out in
             x.withPointer { xp in
                 w.withPointer { wp in
@@ -236,22 +242,53 @@ public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
                             parallelFor(n) { i in
                                 im2col(g, xp + (start + i) * g.inputItemSize, cp + i * pix * k)
                             }
+                            let oc = out + start * pix * f
                             parallelSgemm(transA: false, transB: false, m: n * pix, n: f, k: k, alpha: 1,
-                                  a: cp, lda: k, b: wp, ldb: f, beta: 0, c: out + start * pix * f, ldc: f)
+                                  a: cp, lda: k, b: wp, ldb: f, beta: 0, c: oc, ldc: f)
+                            // Bias and activation on this chunk while it is in cache.
+                            if let b = bias?.value {
+                                b.withPointer { addBiasAndActivate(act, oc, bias: $0, rows: n * pix, cols: f) }
+                            } else {
+                                addBiasAndActivate(act, oc, bias: nil, rows: n * pix, cols: f)
+                            }
                         }
                     }
                 }
-            }
-            let act: Activation? = emitsLogits ? nil : activation
-            if let b = bias?.value {
-                b.withPointer { addBiasAndActivate(act, out, bias: $0, rows: batch * pix, cols: f) }
-            } else {
-                addBiasAndActivate(act, out, bias: nil, rows: batch * pix, cols: f)
             }
         }
         input = x
         output = y
         cachedCols = keep ? cols : nil
+        return y
+    }
+
+    /// Forward through Winograd F(2×2, 3×3) (3×3, stride 1, ≥ 8 input channels): no column
+    /// matrix; bias and ReLU are applied in the output transform.
+    private func winogradForward(_ x: Tensor, _ g: WindowGeometry) -> Tensor {
+        let batch = x.batch, f = filters
+        let plan = WinogradPlan(forward: g, filters: f)
+        let act: Activation? = emitsLogits ? nil : activation
+        let size = 16 * g.inC * plan.paddedOutC
+        var u = [Float](unsafeUninitializedCapacity: size) { _, n in n = size }
+        kernel!.value.withPointer { wp in
+            u.withUnsafeMutableBufferPointer {
+                winogradTransformKernel(wp, inC: g.inC, filters: f, rotated: false, columns: plan.paddedOutC, into: $0.baseAddress!)
+            }
+        }
+        let y = makeTensor(shape: [batch, g.outH, g.outW, f]) { out in
+            x.withPointer { xp in u.withUnsafeBufferPointer { ub in
+                let run = { (bp: UnsafePointer<Float>?) in
+                    winogradConvolve(plan, x: xp, batch: batch, u: ub.baseAddress!, y: out, bias: bp, relu: act == .relu)
+                }
+                if let b = bias?.value { b.withPointer { run($0) } } else { run(nil) }
+            } }
+            if let act, act != .relu, act != .linear {
+                addBiasAndActivate(act, out, bias: nil, rows: batch * g.outputPixels, cols: f)
+            }
+        }
+        input = x
+        output = y
+        cachedCols = nil
         return y
     }
 
@@ -275,14 +312,19 @@ public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
             }
         }
         let chunk = chunkSize(g, batch: batch)
-        var cols = cachedCols ?? [Float](unsafeUninitializedCapacity: chunk * pix * k) { _, n in n = chunk * pix * k }
+        let colsSize = g.usesWinograd ? 0 : chunk * pix * k
+        var cols = cachedCols ?? [Float](unsafeUninitializedCapacity: colsSize) { _, n in n = colsSize }
         let haveCols = cachedCols != nil
         cachedCols = nil
-        var dcols = computesInputGradient ? [Float](unsafeUninitializedCapacity: chunk * pix * k) { _, n in n = chunk * pix * k } : []
+        var dcols = computesInputGradient && !g.usesWinograd ? [Float](unsafeUninitializedCapacity: chunk * pix * k) { _, n in n = chunk * pix * k } : []
         let w = kernel!.value
-        let dx = makeTensor(shape: x.shape, zeroed: true) { dxp in
+        let dx = makeTensor(shape: x.shape, zeroed: !(g.usesWinograd && computesInputGradient)) { dxp in
             x.withPointer { xp in dz.withPointer { dzp in w.withPointer { wp in
                 kernel!.withGrad { dwp in
+                    if g.usesWinograd {
+                        winogradKernelGradient(WinogradPlan(forward: g, filters: f), x: xp, dy: dzp, batch: batch, dw: dwp)
+                        return
+                    }
                     cols.withUnsafeMutableBufferPointer { cb in
                         for start in stride(from: 0, to: batch, by: chunk) {
                             let n = min(chunk, batch - start)
@@ -294,7 +336,7 @@ public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
                             // dW (k × f) += colsᵀ (k × n·pix) · dZ (n·pix × f)
                             parallelSgemm(transA: true, transB: false, m: k, n: f, k: n * pix, alpha: 1,
                                   a: cp, lda: k, b: dzc, ldb: f, beta: 1, c: dwp, ldc: f)
-                            guard computesInputGradient else { continue }
+                            guard computesInputGradient, !g.usesWinograd else { continue }
                             dcols.withUnsafeMutableBufferPointer { db in
                                 let dp = db.baseAddress!
                                 // dCols (n·pix × k) = dZ (n·pix × f) · Wᵀ (f × k)
@@ -308,6 +350,20 @@ public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
                     }
                 }
             } } }
+            if computesInputGradient && g.usesWinograd {
+                // dL/dx: the 3×3 correlation of dZ with the rotated kernel, through Winograd.
+                let plan = WinogradPlan(inputGradientOf: g, filters: f)
+                let size = 16 * f * plan.paddedOutC
+                var u = [Float](unsafeUninitializedCapacity: size) { _, n in n = size }
+                w.withPointer { wp in
+                    u.withUnsafeMutableBufferPointer {
+                        winogradTransformKernel(wp, inC: g.inC, filters: f, rotated: true, columns: plan.paddedOutC, into: $0.baseAddress!)
+                    }
+                }
+                dz.withPointer { dzp in u.withUnsafeBufferPointer { ub in
+                    winogradConvolve(plan, x: dzp, batch: batch, u: ub.baseAddress!, y: dxp, bias: nil, relu: false)
+                } }
+            }
         }
         return dx
     }

@@ -91,6 +91,11 @@ public final class MaxPool2D: Layer {
         }
         precondition(dy.shape == y.shape, "MaxPool2D '\(name)': gradient shape \(dy.shape) ≠ output shape \(y.shape)")
         let batch = x.batch, c = g.inC, outItem = g.outputPixels * c, inItem = g.inputItemSize
+        // Windows that do not overlap (stride = pool size, as in all the study's models) give
+        // every input position to at most one window: the gradient is then stored, not added,
+        // and only the positions no window covers are zeroed (no pass over a zeroed dx).
+        let disjoint = g.sh == g.kh && g.sw == g.kw
+        if disjoint { return disjointBackward(g, x: x, y: y, dy: dy) }
         return makeTensor(shape: x.shape, zeroed: true) { dxp in
             x.withPointer { xp in y.withPointer { yp in dy.withPointer { dyp in
                 parallelFor(batch) { b in
@@ -125,12 +130,75 @@ public final class MaxPool2D: Layer {
     }
 }
 
+extension MaxPool2D {
+    /// Backward for non-overlapping windows (stride = pool size): each covered input
+    /// position is written once — the still unrouted gradient where it is the window's first
+    /// maximum, zero elsewhere — and the rows and columns no window reaches are zeroed.
+    fileprivate func disjointBackward(_ g: WindowGeometry, x: Tensor, y: Tensor, dy: Tensor) -> Tensor {
+        let batch = x.batch, c = g.inC, outItem = g.outputPixels * c, inItem = g.inputItemSize
+        let coveredH = min(g.inH, g.outH * g.sh - g.padTop), coveredW = min(g.inW, g.outW * g.sw - g.padLeft)
+        return makeTensor(shape: x.shape) { dxp in
+            x.withPointer { xp in y.withPointer { yp in dy.withPointer { dyp in
+                parallelFor(batch) { b in
+                    let xi = xp + b * inItem, di = dxp + b * inItem
+                    for ih in 0..<g.inH {
+                        let row = di + ih * g.inW * c
+                        if ih >= coveredH { row.update(repeating: 0, count: g.inW * c); continue }
+                        if coveredW < g.inW { (row + coveredW * c).update(repeating: 0, count: (g.inW - coveredW) * c) }
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: c) { lb in
+                        let rest = lb.baseAddress!
+                        for oh in 0..<g.outH {
+                            for ow in 0..<g.outW {
+                                let o = b * outItem + (oh * g.outW + ow) * c
+                                rest.update(from: dyp + o, count: c)
+                                for ki in 0..<g.kh {
+                                    let ih = oh * g.sh - g.padTop + ki
+                                    if ih < 0 || ih >= g.inH { continue }
+                                    for kj in 0..<g.kw {
+                                        let iw = ow * g.sw - g.padLeft + kj
+                                        if iw < 0 || iw >= g.inW { continue }
+                                        let base = (ih * g.inW + iw) * c
+                                        routeToFirstMax(src: xi + base, max: yp + o, rest: rest, dst: di + base, count: c,
+                                                        store: true)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            } } }
+        }
+    }
+}
+
 /// For one window position: where `src == max`, adds the still unrouted gradient `rest` to
 /// `dst` and clears it (so only the first maximum in window order receives it). Eight
 /// channels at a time with SIMD selects, then the remainder.
 @inline(__always)
 private func routeToFirstMax(src: UnsafePointer<Float>, max: UnsafePointer<Float>, rest: UnsafeMutablePointer<Float>,
-                             dst: UnsafeMutablePointer<Float>, count c: Int) {
+                             dst: UnsafeMutablePointer<Float>, count c: Int, store: Bool = false) {
+    if store {
+        // `dst` is written (the routed gradient or zero), not added to.
+        typealias V = SIMD8<Float>
+        var ch = 0
+        while ch + 8 <= c {
+            let s = UnsafeRawPointer(src + ch).loadUnaligned(as: V.self)
+            let m = UnsafeRawPointer(max + ch).loadUnaligned(as: V.self)
+            let r = UnsafeRawPointer(rest + ch).loadUnaligned(as: V.self)
+            let hit = s .== m
+            UnsafeMutableRawPointer(dst + ch).storeBytes(of: V(repeating: 0).replacing(with: r, where: hit), as: V.self)
+            UnsafeMutableRawPointer(rest + ch).storeBytes(of: r.replacing(with: 0, where: hit), as: V.self)
+            ch += 8
+        }
+        while ch < c {
+            let hit = src[ch] == max[ch]
+            dst[ch] = hit ? rest[ch] : 0
+            rest[ch] = hit ? 0 : rest[ch]
+            ch += 1
+        }
+        return
+    }
     typealias V = SIMD8<Float>
     var ch = 0
     while ch + 8 <= c {

@@ -74,6 +74,24 @@ final class KerasGoldenTests: XCTestCase {
               training: [0.38612434, 0.32492879, 0.28894681, 0.25791323, 0.32571036, 0.41637641, 0.26035833, 0.30082071, 0.43882093])
     }
 
+    /// Two 3×3 stride-1 convolutions with ≥ 8 input channels (the Winograd path), `same` then
+    /// `valid`, on odd and even sizes. Keras values from the script above with the model
+    /// `keras.Sequential([keras.Input((7, 6, 9)), L.Conv2D(10, 3, padding="same", activation="relu"),
+    /// L.Conv2D(8, 3, activation="relu"), L.Flatten(), L.Dense(3, activation="softmax")])` on input (2, 7, 6, 9).
+    func testWinogradConvNetMatchesKeras() throws {
+        minimumWinogradSize = 1   // the path the study's large layers take, on small shapes
+        defer { minimumWinogradSize = 16 }
+        let model = try Sequential(name: "winograd", inputShape: [7, 6, 9], layers: [
+            Conv2D(filters: 10, kernelSize: 3, padding: .same, activation: .relu),
+            Conv2D(filters: 8, kernelSize: 3, activation: .relu), Flatten(), Dense(units: 3, activation: .softmax),
+        ], seed: 1)
+        XCTAssertTrue((model.layers[0] as! Conv2D).geometry!.usesWinograd)
+        XCTAssertTrue((model.layers[1] as! Conv2D).geometry!.usesWinograd)
+        let keras: [Float] = [0.7809135317802429, 0.2047358602285385, 0.014350599609315395,
+                              0.7469285130500793, 0.15611210465431213, 0.09695927053689957]
+        check(model, batchShape: [2, 7, 6, 9], inference: keras, training: keras)
+    }
+
     func testLSTMNetMatchesKeras() throws {
         let model = try Sequential(name: "lstmnet", inputShape: [5, 3], layers: [
             LSTM(units: 4, returnSequences: true), LSTM(units: 3), Dense(units: 2, activation: .sigmoid),

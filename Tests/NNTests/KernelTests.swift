@@ -53,6 +53,91 @@ final class KernelTests: XCTestCase {
         }
     }
 
+    /// Winograd F(2×2, 3×3) (3×3, stride 1, ≥ 8 input channels) against the direct
+    /// convolution: same and valid padding, odd and even sizes (partial edge tiles), channel
+    /// counts that are and are not multiples of the SIMD width, one chunk and several.
+    func testWinogradConvolutionMatchesNaive() throws {
+        minimumWinogradSize = 1   // the path the study's large layers take, on small shapes
+        defer { minimumWinogradSize = 16 }
+        let configs: [(padding: Padding, input: [Int], filters: Int)] = [
+            (.same, [7, 6, 8], 5), (.valid, [7, 6, 9], 12), (.same, [5, 5, 17], 9), (.valid, [4, 4, 8], 3),
+            (.same, [1, 3, 8], 2),
+        ]
+        for (n, c) in configs.enumerated() {
+            let conv = Conv2D(filters: c.filters, kernelSize: 3, padding: c.padding, activation: .linear)
+            try buildAlone(conv, inputShape: c.input, seed: UInt64(n))
+            let g = conv.geometry!
+            XCTAssertTrue(g.usesWinograd, "\(c)")
+            conv.bias!.value = randomTensor([c.filters], seed: 100 + UInt64(n))
+            let x = randomTensor([3] + c.input, seed: 200 + UInt64(n))
+            let y = conv.forward(x, mode: .training)
+            let ref = Conv2D.naiveForward(x, kernel: conv.kernel!.value, bias: conv.bias!.value, geometry: g)
+            XCTAssertEqual(y.shape, ref.shape)
+            XCTAssertLessThan(maxAbsDifference(y.data, ref.data), 1e-5, "forward \(c)")
+
+            let dy = randomTensor(y.shape, seed: 300 + UInt64(n))
+            conv.kernel!.zeroGrad(); conv.bias!.zeroGrad()
+            let dx = conv.backward(dy)
+            let (rdx, rdw, rdb) = Conv2D.naiveBackward(x, kernel: conv.kernel!.value, dz: dy, geometry: g)
+            XCTAssertLessThan(maxAbsDifference(dx.data, rdx.data), 1e-5, "dx \(c)")
+            XCTAssertLessThan(maxAbsDifference(conv.kernel!.grad.data, rdw.data), 1e-4, "dW \(c)")
+            XCTAssertLessThan(maxAbsDifference(conv.bias!.grad.data, rdb.data), 1e-4, "db \(c)")
+
+            // The same product in chunks of one item, with ReLU fused, against the naive sum.
+            let plan = WinogradPlan(forward: g, filters: c.filters)
+            var u = [Float](repeating: .nan, count: 16 * g.inC * plan.paddedOutC)
+            var out = [Float](repeating: .nan, count: y.count)
+            conv.kernel!.value.data.withUnsafeBufferPointer { w in
+                u.withUnsafeMutableBufferPointer {
+                    winogradTransformKernel(w.baseAddress!, inC: g.inC, filters: c.filters, rotated: false,
+                                            columns: plan.paddedOutC, into: $0.baseAddress!)
+                }
+            }
+            x.data.withUnsafeBufferPointer { xp in u.withUnsafeBufferPointer { up in
+                conv.bias!.value.data.withUnsafeBufferPointer { bp in out.withUnsafeMutableBufferPointer { op in
+                    winogradConvolve(plan, x: xp.baseAddress!, batch: 3, u: up.baseAddress!, y: op.baseAddress!,
+                                     bias: bp.baseAddress!, relu: true, budget: 1)
+                } }
+            } }
+            XCTAssertLessThan(maxAbsDifference(out, ref.data.map { max($0, 0) }), 1e-5, "chunked relu \(c)")
+        }
+    }
+
+    /// Max-pool backward for non-overlapping windows (stored, uncovered strips zeroed) and
+    /// for overlapping ones (added) against a naive routing: each window's gradient goes to
+    /// its first maximum in row-major order. Inputs quantised so that windows hold ties;
+    /// garbage left in reused memory must not leak into uncovered positions.
+    func testMaxPoolBackwardMatchesNaive() throws {
+        let configs: [(pool: Int, stride: Int?, padding: Padding, input: [Int])] = [
+            (3, nil, .valid, [8, 7, 10]), (2, nil, .same, [5, 5, 9]), (4, nil, .same, [2, 2, 3]),
+            (2, nil, .valid, [6, 6, 16]), (3, 2, .valid, [7, 7, 5]),
+        ]
+        for c in configs {
+            let pool = MaxPool2D(poolSize: c.pool, strides: c.stride, padding: c.padding)
+            try buildAlone(pool, inputShape: c.input)
+            let g = pool.geometry!
+            var x = randomTensor([2] + c.input, seed: 500)
+            x.data = x.data.map { ($0 * 3).rounded() }
+            for _ in 0..<2 {   // twice: the second backward reuses freed buffers
+                let y = pool.forward(x, mode: .training)
+                let dy = randomTensor(y.shape, seed: 501)
+                let dx = pool.backward(dy)
+                var ref = [Float](repeating: 0, count: x.count)
+                for b in 0..<2 { for oh in 0..<g.outH { for ow in 0..<g.outW { for ch in 0..<g.inC {
+                    var best: Int? = nil
+                    for ki in 0..<g.kh { for kj in 0..<g.kw {
+                        let ih = oh * g.sh - g.padTop + ki, iw = ow * g.sw - g.padLeft + kj
+                        guard ih >= 0, ih < g.inH, iw >= 0, iw < g.inW else { continue }
+                        let i = ((b * g.inH + ih) * g.inW + iw) * g.inC + ch
+                        if best == nil || x.data[i] > x.data[best!] { best = i }
+                    } }
+                    ref[best!] += dy.data[((b * g.outH + oh) * g.outW + ow) * g.inC + ch]
+                } } } }
+                XCTAssertEqual(dx.data, ref, "\(c)")
+            }
+        }
+    }
+
     /// Backward adds into the parameter gradients (two backward passes give twice the gradient).
     func testBackwardAccumulates() throws {
         let dense = Dense(units: 3, activation: .relu)
@@ -219,7 +304,9 @@ final class KernelTests: XCTestCase {
                                       b: bp.baseAddress!, ldb: ldb, beta: 0.5, c: cp.baseAddress!, ldc: n)
                     }
                 } }
-                XCTAssertLessThan(maxAbsDifference(c1, c2), 1e-4, "m \(m) n \(n) k \(k) transA \(ta) transB \(tb)")
+                // Entries are k-term float32 sums of products in [−1, 1]; kernels that add in
+                // another order (AVX-512 vs AVX2, a split along k) differ by rounding ≈ k·2⁻²⁴.
+                XCTAssertLessThan(maxAbsDifference(c1, c2), 1e-6 * Float(max(k, 100)), "m \(m) n \(n) k \(k) transA \(ta) transB \(tb)")
             } }
         }
     }

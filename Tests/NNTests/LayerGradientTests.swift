@@ -31,6 +31,19 @@ final class LayerGradientTests: XCTestCase {
         assertGradients(conv, input: randomTensor([2, 5, 5, 3], seed: 12))
     }
 
+    /// 3×3 stride-1 convolutions with ≥ 8 input channels run through Winograd F(2×2, 3×3).
+    func testConv2DWinogradSameAndValid() throws {
+        minimumWinogradSize = 1   // the path the study's large layers take, on small shapes
+        defer { minimumWinogradSize = 16 }
+        for (padding, shape, out) in [(Padding.same, [5, 4, 9], [5, 4, 3]), (Padding.valid, [6, 5, 8], [4, 3, 3])] {
+            let conv = Conv2D(filters: 3, kernelSize: 3, padding: padding, activation: .relu)
+            XCTAssertEqual(try buildAlone(conv, inputShape: shape), out)
+            XCTAssertTrue(conv.geometry!.usesWinograd)
+            conv.bias!.value = randomTensor([3], seed: 14)
+            assertGradients(conv, input: randomTensor([2] + shape, seed: 15))
+        }
+    }
+
     func testConv2DSameStride2OnEvenSize() throws {
         // in 6, k 3, stride 2: out 3, padTotal 1 → 0 before, 1 after (Keras/TensorFlow rule).
         let conv = Conv2D(filters: 3, kernelSize: 3, strides: 2, padding: .same, activation: .relu)

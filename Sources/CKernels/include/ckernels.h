@@ -1,0 +1,24 @@
+#ifndef NN_CKERNELS_H
+#define NN_CKERNELS_H
+
+// Element-wise Winograd F(2×2, 3×3) transforms for one row of tiles (see
+// Sources/NN/Winograd.swift for the maths and the layouts). Written in C so that the compiler
+// can emit AVX2/AVX-512 versions chosen at run time (the Swift code targets baseline x86-64).
+
+/// Bᵀ d B for `tiles_w` tiles of one tile row. `src[t*16 + k]` points at the C channels of
+/// input position k (row-major in the 4×4 tile) of tile t (a zero row for positions outside
+/// the image); output k of tile t goes to dst + k*plane + t*C.
+void nn_winograd_input_row(const float *const *src, int tiles_w, int channels, long plane, float *dst);
+
+/// Aᵀ m A for `tiles_w` tiles of one tile row: input k of tile t at m + k*plane + t*ldm
+/// (channels contiguous); output (a, b) of tile t goes to out[t*4 + a*2 + b] (for positions
+/// outside the output, a scratch row of `channels` floats), plus `bias` (may be NULL), then max(·, 0) when relu is non-zero.
+void nn_winograd_output_row(const float *m, long plane, long ldm, int tiles_w, int channels,
+                            float *const *out, const float *bias, int relu);
+
+/// A dY Aᵀ for `tiles_w` tiles of one tile row: dY (a, b) of tile t at dy[t*4 + a*2 + b]
+/// (for positions outside
+/// the output, a row of zeros); output k of tile t to dst + k*plane + t*C.
+void nn_winograd_gradient_row(const float *const *dy, int tiles_w, int channels, long plane, float *dst);
+
+#endif
