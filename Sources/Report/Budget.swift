@@ -15,10 +15,11 @@ public struct Throughput: Codable, Sendable, Equatable {
 /// cell gets the images and epochs that fit its share:
 ///
 /// - the main comparison gets `mainShare` of the budget: first every architecture its floor
-///   (`floorImages` images for `minEpochs` epochs, enough for a large network to learn the
-///   findings at all), then the rest shared equally, each capped at its complete run (all
-///   images, the most epochs) — a small network gives back what it does not need, and the
-///   others split it (water-filling);
+///   (`floorImages` images for `minEpochs` epochs — with class weights, enough for a large
+///   network to learn the findings at all), then the rest where it buys convergence: shared
+///   equally among the networks that can see every training image `minEpochs` times with it,
+///   each capped at its complete run (all images, the most epochs) — a small network gives
+///   back what it does not need and the others split it (water-filling);
 /// - the hyper-parameter experiments share the rest: every network of every run of every
 ///   experiment costs the same images × epochs of the experiment model.
 ///
@@ -27,10 +28,10 @@ public struct Throughput: Codable, Sendable, Equatable {
 /// images is used for `minEpochs` epochs. Sizes are rounded (500 images, whole epochs), so
 /// a slightly different speed measurement usually gives the same plan and the same keys.
 enum Budget {
-    static let mainShare = 0.75
+    static let mainShare = 0.8
     static let minEpochs = 2
     /// Images a main-comparison network trains on at the least (for `minEpochs` epochs).
-    static let floorImages = 2_000
+    static let floorImages = 1_500
     static let imageQuantum = 500
 
     /// Every architecture a configuration trains.
@@ -106,7 +107,11 @@ enum Budget {
         if floors > mainBudget {
             for a in cfg.models { share[a]! *= mainBudget / floors }
         } else {
-            var open = cfg.models.filter { share[$0]! < full($0) }, left = mainBudget - floors
+            // The rest buys convergence where it can: it goes to the networks that can see the
+            // whole training set at least `minEpochs` times with it (all of them when none can).
+            var left = mainBudget - floors
+            var open = cfg.models.filter { share[$0]! < full($0) && cost($0, n: available, e: minEpochs, nets: nets) * reps <= left }
+            if open.isEmpty { open = cfg.models.filter { share[$0]! < full($0) } }
             while !open.isEmpty && left > 1e-9 {
                 let each = left / Double(open.count)
                 var given = 0.0
