@@ -54,12 +54,10 @@ let package = Package(
         // The default report templates, compiled into the Report module.
         .executableTarget(name: "embed-templates", path: "Sources/EmbedTemplatesTool"),
         .plugin(name: "EmbedTemplates", capability: .buildTool(), dependencies: ["embed-templates"]),
-        ]),
         // Architectures as data: YAML/JSON model specs and Keras's to_json(), built with NN.
         .target(name: "ModelSpec", dependencies: ["NN", "Plots", .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "ReportCLI", dependencies: [
-            "Report", "NN", "StudyData", "Plots", "ModelSpec",
-            "Report", "NN", "StudyData", "Plots", "ONNXExport",
+            "Report", "NN", "StudyData", "Plots", "ModelSpec", "ONNXExport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

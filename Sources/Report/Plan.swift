@@ -98,9 +98,8 @@ public struct Experiment: Sendable {
 public struct Plan: Sendable {
     public var main: Experiment
     public var experiments: [Experiment]
-    /// What run names are spelled relative to, per architecture: its main-comparison
-    /// variant, or for an architecture only the experiments train, their base.
-    var bases: [Architecture: Variant] = [:]
+    /// Run names, fixed at init (see `name(_:)`).
+    private var names: [Variant: String] = [:]
     public var all: [Experiment] { [main] + experiments }
 
     /// Every distinct training run (variant and seed), in plan order.
@@ -112,8 +111,12 @@ public struct Plan: Sendable {
 
     public func experiment(_ id: ExperimentID) -> Experiment? { all.first { $0.id == id } }
 
-    /// A run's short, file-name-safe name: what differs from its architecture's base.
-    public func name(_ v: Variant) -> String { v.name(relativeTo: bases[v.architecture]) }
+    /// A run's short, file-name-safe name, which is also its training cells' name. It
+    /// spells out what differs from the profile's default setting (learning rate, optimizer,
+    /// loss, …, and the seed when it is not the configured one); epochs and training images
+    /// only when two runs of the plan differ in nothing else. So a name — and the cache key —
+    /// of a run does not change when another part of the configuration does.
+    public func name(_ v: Variant) -> String { names[v] ?? v.name(relativeTo: nil) }
 
     /// Training sizes chosen for a budget (or the configuration's own), per architecture of
     /// the main comparison and for the experiment model.
@@ -197,8 +200,29 @@ public struct Plan: Sendable {
             }
         }
         experiments = list
-        for r in main.rows { bases[r.variant.architecture] = r.variant }
-        for e in list { for r in e.rows where bases[r.variant.architecture] == nil { bases[r.variant.architecture] = experimentBase(r.variant.architecture) } }
+        names = Plan.names(for: runs, config: cfg)
+    }
+}
+
+extension Plan {
+    static func names(for runs: [Variant], config cfg: StudyConfig) -> [Variant: String] {
+        let defaults = StudyConfig.defaults(for: cfg.profile)
+        func reference(_ v: Variant) -> Variant {
+            Variant(architecture: v.architecture, head: v.head, epochs: v.epochs, batchSize: defaults.batchSize,
+                    learningRate: defaults.learningRate, optimizer: .adam, loss: .binaryCrossEntropy, augment: defaults.augment,
+                    blackPolicy: defaults.blackPolicy, channels: Variant.studyChannels(v.architecture), size: 64,
+                    trainLimit: v.trainLimit, callbacks: defaults.callbacks, classWeighting: defaults.classWeighting, seed: cfg.seed)
+        }
+        let stem = Dictionary(uniqueKeysWithValues: runs.map { ($0, $0.name(relativeTo: reference($0))) })
+        let groups = Dictionary(grouping: runs, by: { stem[$0]! })
+        var out: [Variant: String] = [:]
+        for (s, group) in groups {
+            let epochs = Set(group.map(\.epochs)).count > 1, limits = Set(group.map(\.trainLimit)).count > 1
+            for v in group {
+                out[v] = s + (epochs ? "-e\(v.epochs)" : "") + (limits ? "-n\(v.trainLimit.map(String.init) ?? "all")" : "")
+            }
+        }
+        return out
     }
 }
 

@@ -76,7 +76,7 @@ final class FaultInjectionTests: XCTestCase {
         var rng = SystemRandomNumberGenerator()
         var previous = 2
         var kills = 0
-        for i in 0..<14 {
+        for i in 0..<8 {
             let seed = i % 2 == 0 ? 1 : 2
             let p = try start(seed: seed)
             let delay = Double.random(in: 0.02...(durations[1] * 1.2), using: &rng)
@@ -87,7 +87,7 @@ final class FaultInjectionTests: XCTestCase {
             XCTAssertTrue(now == previous || now == seed, "after a kill at \(delay)s: seed \(String(describing: now)), expected \(previous) or \(seed)")
             previous = now ?? previous
         }
-        XCTAssertGreaterThan(kills, 3, "most runs were killed midway")
+        XCTAssertGreaterThan(kills, 2, "most runs were killed midway")
         // A clean run afterwards succeeds and leaves no staging folder or temporary cell.
         let p = try start(seed: 1)
         p.waitUntilExit()
