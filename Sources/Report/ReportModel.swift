@@ -225,7 +225,7 @@ extension ReportModel {
                                 diagram: FigureID.architecture(a.rawValue).link)
         }
         if !cfg.architectures.isEmpty {
-            let names = cfg.architectures.map { "`\($0.name)`" }.joined(separator: ", ")
+            let names = cfg.architectures.map(\.name).joined(separator: ", ")
             userModels = cfg.architectures.count == 1 ? "one model of your own (\(names))" : "\(cfg.architectures.count) models of your own (\(names))"
         }
         for m in cfg.architectures {
