@@ -120,13 +120,12 @@ public struct TrainingError: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
 }
 
-/// Builds a variant's network for one label (nil = joint): the input shape and the
-/// per-label seed `ModelBuilder`s receive. A user's model (`.custom`) needs a builder
-/// that reads its spec; without one this throws.
+/// Builds a user's model (`ModelRef.custom`) for a head, an input shape and a seed: the
+/// caller's spec reader (Training does not read specs itself; see `CustomModel`).
 public typealias ModelBuilder = @Sendable (_ model: CustomModel, _ head: Head, _ inputShape: [Int], _ seed: UInt64) throws -> Sequential
 
 /// Builds a variant's network for one label (nil = joint), seeded per label; a user's model
-/// through `custom`.
+/// through `custom` (without one, a user's model throws).
 public func buildModel(_ variant: Variant, label: Int?, custom: ModelBuilder? = nil) throws -> Sequential {
     let shape = variant.model.inputShape(channels: variant.channels, size: variant.size)
     let head: Head = label == nil ? .joint : .perLabel
