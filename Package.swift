@@ -50,7 +50,7 @@ let package = Package(
             "NN", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], exclude: ["onnx.proto"]),
         .target(name: "Report", dependencies: [
-            "NN", "StudyData", "Plots", "SeededRandom", "Training", "Stats", "GFM", "CFileSystem",
+            "NN", "StudyData", "Plots", "SeededRandom", "Training", "Stats", "GFM", "CFileSystem", "ModelSpec", "ONNXExport",
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Yams", package: "Yams"),
@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "PlotsTests", dependencies: ["Plots"], exclude: ["Snapshots"]),
         .testTarget(name: "StatsTests", dependencies: ["Stats"]),
         .testTarget(name: "ReportTests", dependencies: [
-            "Report", "NN", "StudyData", "Plots", "Training", "SourceHashing", "Stats", "GFM",
+            "Report", "NN", "StudyData", "Plots", "Training", "SourceHashing", "Stats", "GFM", "ModelSpec",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "GFMTests", dependencies: ["GFM"]),

@@ -1,4 +1,5 @@
 import Foundation
+import ModelSpec
 import NN
 import SeededRandom
 import StudyData
@@ -34,28 +35,28 @@ enum Budget {
     static let floorImages = 1_500
     static let imageQuantum = 500
 
-    /// Every architecture a configuration trains.
-    static func architectures(_ cfg: StudyConfig) -> [Architecture] {
+    /// Every model a configuration trains: the study architectures, then the users' models.
+    static func architectures(_ cfg: StudyConfig) -> [ModelRef] {
         var archs = Set(cfg.models)
         archs.insert(cfg.experimentModel)
         if cfg.experiments.contains(.resolution) { archs.insert(.conv2) }
-        return archs.sorted { $0.rawValue < $1.rawValue }
+        return archs.sorted { $0.rawValue < $1.rawValue }.map { .study($0) } + cfg.architectures.map { .custom($0) }
     }
 
     /// Seconds to train one network of `v` on `n` images for up to its epochs, with the
     /// per-epoch validation pass and the final scoring pass.
-    static func seconds(_ v: Variant, images n: Int, data: LoadedData, speed: [Architecture: Throughput]) -> Double {
-        guard let s = speed[v.architecture] else { return 0 }
+    static func seconds(_ v: Variant, images n: Int, data: LoadedData, speed: [String: Throughput]) -> Double {
+        guard let s = speed[v.model.name] else { return 0 }
         let scale = Double(v.size * v.size) / 4096
         let monitor = Double(data.prep.monitor.count), scored = Double(data.prep.validation.count)
         return scale * (Double(v.epochs) * (Double(n) / s.train + monitor / s.infer) + scored / s.infer)
     }
 
-    static func sizes(_ cfg: StudyConfig, data: LoadedData, speed: [Architecture: Throughput]) -> Plan.Sizes {
+    static func sizes(_ cfg: StudyConfig, data: LoadedData, speed: [String: Throughput]) -> Plan.Sizes {
         guard let budget = cfg.budgetSeconds else {
             let s = Plan.Size(trainLimit: cfg.trainLimit, epochs: cfg.epochs)
             return Plan.Sizes(main: [:], experiment: Plan.Size(trainLimit: cfg.trainLimit, epochs: cfg.experimentEpochs),
-                              experimentArchitectures: [:]).with(main: Dictionary(uniqueKeysWithValues: cfg.models.map { ($0, s) }))
+                              experimentArchitectures: [:]).with(main: Dictionary(uniqueKeysWithValues: cfg.mainModels.map { ($0.name, s) }))
         }
         let pool = cfg.blackPolicy.apply(to: data.dataset.train).count
         let available = min(pool, cfg.trainLimit ?? pool)
@@ -63,12 +64,12 @@ enum Budget {
 
         /// Seconds for `nets` networks of `a` over `n` images for `e` epochs, with the
         /// per-epoch validation pass and the final scoring pass.
-        func cost(_ a: Architecture, n: Int, e: Int, nets: Int = 1) -> Double {
+        func cost(_ a: String, n: Int, e: Int, nets: Int = 1) -> Double {
             let s = speed[a]!
             return Double(nets) * (Double(e) * (Double(n) / s.train + monitor / s.infer) + scored / s.infer)
         }
         /// The largest size whose cost (per network) fits `seconds`.
-        func size(_ a: Architecture, seconds: Double, maxEpochs: Int, nets: Int = 1) -> Plan.Size {
+        func size(_ a: String, seconds: Double, maxEpochs: Int, nets: Int = 1) -> Plan.Size {
             for e in stride(from: maxEpochs, through: minEpochs, by: -1) where cost(a, n: available, e: e, nets: nets) <= seconds {
                 return Plan.Size(trainLimit: available < pool ? available : nil, epochs: e)
             }
@@ -87,31 +88,28 @@ enum Budget {
         // relative to the experiment model (so conv2 runs of the resolution experiment count more).
         var units = 0.0
         for v in experimentRuns.runs where !mainRuns.contains(v) {
-            let rel = speed[cfg.experimentModel]!.train / speed[v.architecture]!.train * (v.size == 32 ? 0.3 : 1)
+            let rel = speed[cfg.experimentModel.rawValue]!.train / speed[v.model.name]!.train * (v.size == 32 ? 0.3 : 1)
             units += Double(v.networks.count) * rel * (v.epochs == 1 ? 0.3 : 1)  // the epochs experiment's 1-epoch run
         }
         let mainBudget = units > 0 ? budget * mainShare : budget
         let experimentBudget = budget - mainBudget
 
-        // The main comparison: first every architecture's floor (`floorImages` images for
-        // `minEpochs` epochs — what a large network needs to learn at all; scaled down
-        // together if the floors alone exceed the share), then the rest water-filled: shared
-        // equally, each capped at its complete run, what a network does not need going to
-        // the others.
+        // The main comparison: first every network's floor (scaled down together if the
+        // floors alone exceed the share), then the rest water-filled (see above).
         let nets = cfg.gridHead == .joint ? 1 : 3
         let reps = Double(cfg.mainRepeats)
-        func full(_ a: Architecture) -> Double { cost(a, n: available, e: cfg.epochs, nets: nets) * reps }
-        var share: [Architecture: Double] = [:]
-        for a in cfg.models { share[a] = min(full(a), cost(a, n: min(available, floorImages), e: minEpochs, nets: nets) * reps) }
+        func full(_ a: String) -> Double { cost(a, n: available, e: cfg.epochs, nets: nets) * reps }
+        var share: [String: Double] = [:]
+        for a in cfg.mainModels.map(\.name) { share[a] = min(full(a), cost(a, n: min(available, floorImages), e: minEpochs, nets: nets) * reps) }
         let floors = share.values.reduce(0, +)
         if floors > mainBudget {
-            for a in cfg.models { share[a]! *= mainBudget / floors }
+            for a in cfg.mainModels.map(\.name) { share[a]! *= mainBudget / floors }
         } else {
             // The rest buys convergence where it can: it goes to the networks that can see the
             // whole training set at least `minEpochs` times with it (all of them when none can).
             var left = mainBudget - floors
-            var open = cfg.models.filter { share[$0]! < full($0) && cost($0, n: available, e: minEpochs, nets: nets) * reps <= left }
-            if open.isEmpty { open = cfg.models.filter { share[$0]! < full($0) } }
+            var open = cfg.mainModels.map(\.name).filter { share[$0]! < full($0) && cost($0, n: available, e: minEpochs, nets: nets) * reps <= left }
+            if open.isEmpty { open = cfg.mainModels.map(\.name).filter { share[$0]! < full($0) } }
             while !open.isEmpty && left > 1e-9 {
                 let each = left / Double(open.count)
                 var given = 0.0
@@ -125,34 +123,50 @@ enum Budget {
                 if given < 1e-9 { break }
             }
         }
-        var main: [Architecture: Plan.Size] = [:]
-        for a in cfg.models { main[a] = size(a, seconds: share[a]! / Double(cfg.mainRepeats), maxEpochs: cfg.epochs, nets: nets) }
+        var main: [String: Plan.Size] = [:]
+        for a in cfg.mainModels.map(\.name) { main[a] = size(a, seconds: share[a]! / Double(cfg.mainRepeats), maxEpochs: cfg.epochs, nets: nets) }
         let perUnit = units > 0 ? experimentBudget / units : 0
-        let experiment = size(cfg.experimentModel, seconds: perUnit, maxEpochs: cfg.experimentEpochs)
+        let experiment = size(cfg.experimentModel.rawValue, seconds: perUnit, maxEpochs: cfg.experimentEpochs)
         var others: [Architecture: Plan.Size] = [:]
         if cfg.experiments.contains(.resolution), cfg.experimentModel != .conv2 {
-            others[.conv2] = size(.conv2, seconds: perUnit * speed[cfg.experimentModel]!.train / speed[.conv2]!.train,
+            others[.conv2] = size("conv2", seconds: perUnit * speed[cfg.experimentModel.rawValue]!.train / speed["conv2"]!.train,
                                   maxEpochs: cfg.experimentEpochs)
         }
         return Plan.Sizes(main: main, experiment: experiment, experimentArchitectures: others)
     }
 
-    /// Training and inference throughput of each architecture, measured once per machine
+    /// Training and inference throughput of each model (by name), measured once per machine
     /// and engine build: a few real training steps (forward, backward, Adam) at batch 32.
-    static func measure(_ archs: [Architecture], cache: CellCache, log: Log) throws -> [Architecture: Throughput] {
-        var out: [Architecture: Throughput] = [:]
-        for a in archs {
-            let key = try cache.key("throughput/\(a.rawValue)", code: ["NN"], parameters: Machine.identity, inputs: [])
-            out[a] = try cache.value(key, Throughput.self) { _ in
-                log.info("measuring the training speed of \(a.rawValue) on this machine")
-                return try measure(a)
+    /// A user's model is keyed on its whole spec as well.
+    static func measure(_ archs: [ModelRef], cache: CellCache, log: Log) throws -> [String: Throughput] {
+        var out: [String: Throughput] = [:]
+        for m in archs {
+            let key: CellKey
+            switch m {
+            case .study(let a):
+                key = try cache.key("throughput/\(a.rawValue)", code: ["NN"], parameters: Machine.identity, inputs: [])
+            case .custom(let c):
+                key = try cache.key("throughput/\(c.name)", code: CellCode.customModel, parameters: MeasureParams(machine: Machine.identity, model: c), inputs: [])
+            }
+            out[m.name] = try cache.value(key, Throughput.self) { _ in
+                log.info("measuring the training speed of \(m.name) on this machine")
+                switch m {
+                case .study(let a): return try measure(try a.build(head: .joint, seed: 1))
+                case .custom(let c):
+                    let ref = ModelRef.custom(c)
+                    return try measure(try c.modelSpec().build(head: .joint, inputShape: ref.inputShape(channels: ref.studyChannels, size: 64), seed: 1))
+                }
             }
         }
         return out
     }
 
-    static func measure(_ a: Architecture) throws -> Throughput {
-        let model = try a.build(head: .joint, seed: 1)
+    struct MeasureParams: Codable { var machine: [String: String]; var model: CustomModel }
+
+    static func measure(_ a: Architecture) throws -> Throughput { try measure(try a.build(head: .joint, seed: 1)) }
+
+    /// The throughput of any built network with a three-output head.
+    static func measure(_ model: Sequential) throws -> Throughput {
         let batch = 32
         let n = batch * 2
         var rng = SeededGenerator(seed: 3, stream: "throughput")
@@ -184,7 +198,7 @@ enum Budget {
 }
 
 extension Plan.Sizes {
-    func with(main: [Architecture: Plan.Size]) -> Plan.Sizes { var s = self; s.main = main; return s }
+    func with(main: [String: Plan.Size]) -> Plan.Sizes { var s = self; s.main = main; return s }
 }
 
 /// What identifies this machine's speed: CPU model, cores and the BLAS kernel choice.

@@ -1,6 +1,8 @@
 import Foundation
+import ModelSpec
 import NN
 import StudyData
+import Training
 import Yams
 
 /// How much of the study a run does.
@@ -73,6 +75,11 @@ public struct StudyConfig: Codable, Sendable, Equatable {
     public var budgetSeconds: Double?
     /// Bootstrap resamples for every interval.
     public var bootstrapResamples: Int
+    /// Users' models in the main comparison besides `models` (`architectures:` files in a
+    /// configuration, `--architecture FILE`), read and checked at start.
+    public var architectures: [CustomModel] = []
+    /// Export every trained network as ONNX into `onnx/` of the output.
+    public var onnx: Bool = false
 
     public static func defaults(for profile: Profile) -> StudyConfig {
         switch profile {
@@ -102,10 +109,11 @@ public struct StudyConfig: Codable, Sendable, Equatable {
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
             throw ReportError("\(url.path): cannot read the configuration file (\(error.localizedDescription))")
         }
-        return try parse(text, source: url.path, base: base)
+        return try parse(text, source: url.path, base: base, folder: url.deletingLastPathComponent())
     }
 
-    public static func parse(_ text: String, source: String, base: Profile) throws -> StudyConfig {
+    /// `folder`: what the paths of `architectures:` are relative to (default: the current folder).
+    public static func parse(_ text: String, source: String, base: Profile, folder: URL? = nil) throws -> StudyConfig {
         let overrides: Overrides
         do {
             overrides = try YAMLDecoder().decode(Overrides.self, from: text)
@@ -125,6 +133,13 @@ public struct StudyConfig: Codable, Sendable, Equatable {
         }
         var c = StudyConfig.defaults(for: overrides.profile ?? base)
         overrides.apply(to: &c)
+        for (i, path) in (overrides.architectures ?? []).enumerated() {
+            let url = path.hasPrefix("/") ? URL(fileURLWithPath: path)
+                : (folder ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).appendingPathComponent(path)
+            do { c.architectures.append(try StudyConfig.customModel(url, head: c.gridHead)) } catch let e as ReportError {
+                throw ReportError("\(source): architectures[\(i)]: \(e.message)")
+            }
+        }
         try c.validate(source: source)
         return c
     }
@@ -184,6 +199,37 @@ public struct StudyConfig: Codable, Sendable, Equatable {
         if mainRepeats < 1 || mainRepeats > 100 { try fail("mainRepeats must be between 1 and 100, got \(mainRepeats)") }
         if let b = budgetSeconds, !(b > 0) || !b.isFinite { try fail("budgetSeconds must be positive, got \(b)") }
         if bootstrapResamples < 100 || bootstrapResamples > 100_000 { try fail("bootstrapResamples must be between 100 and 100000, got \(bootstrapResamples)") }
+        var names = Set(Architecture.allCases.map(\.rawValue))
+        for m in architectures where !names.insert(m.name).inserted {
+            try fail("architectures: two models are named '\(m.name)' (a user's model needs a name of its own, not one of the study's eight)")
+        }
+    }
+
+    /// A user's model file (YAML, JSON or Keras JSON; `docs/architectures-format.md`) made
+    /// ready for the study: read (a bad file fails with the spec reader's line naming it),
+    /// its name checked (file-name safe, not a study architecture's) and built once for
+    /// `head` on the study's 64×64 input, so a model the study cannot train is refused now.
+    public static func customModel(_ url: URL, head: Head) throws -> CustomModel {
+        let spec: ModelSpec
+        do { spec = try ModelSpec.load(url) } catch { throw ReportError(error.description) }
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+        guard spec.name.count <= 64, spec.name.allSatisfy(allowed.contains), !spec.name.hasPrefix("."), !spec.name.hasPrefix("-") else {
+            throw ReportError("\(url.path): name '\(TextSafety.clip(spec.name, 60))' must be a file-name-safe word (letters, digits, '.', '_', '-'; at most 64) — it names the model's files and figures")
+        }
+        if Architecture(rawValue: spec.name) != nil {
+            throw ReportError("\(url.path): name '\(spec.name)' is a study architecture's; give the model a name of its own")
+        }
+        if spec.inputShape.count == 3, ![1, 3].contains(spec.inputShape[2]) {
+            throw ReportError("\(url.path): input \(spec.inputShape): the study feeds 1 or 3 channels")
+        }
+        let model = CustomModel(spec, source: url.path)
+        do {
+            let ref = ModelRef.custom(model)
+            _ = try spec.build(head: head, inputShape: ref.inputShape(channels: ref.studyChannels, size: 64), seed: 0)
+        } catch {
+            throw ReportError("\(error.description) (the study trains it on 64×64 images, \(head == .joint ? "joint head" : "one network per label"))")
+        }
+        return model
     }
 
     /// The fields a configuration file may set; absent ones keep the profile's defaults.
@@ -213,11 +259,13 @@ public struct StudyConfig: Codable, Sendable, Equatable {
         var mainRepeats: Int?
         var budgetSeconds: Double?
         var bootstrapResamples: Int?
+        var architectures: [String]?
+        var onnx: Bool?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case profile, seed, models, gridHead, trainLimit, valLimit, monitorLimit, epochs, batchSize, learningRate, callbacks,
                  classWeighting, blackPolicy, blackRule, augment, experimentModel, experimentEpochs, curveEpochs,
-                 learningRates, batchSizes, experiments, repeats, mainRepeats, budgetSeconds, bootstrapResamples
+                 learningRates, batchSizes, experiments, repeats, mainRepeats, budgetSeconds, bootstrapResamples, architectures, onnx
         }
 
         init(from decoder: Decoder) throws {
@@ -257,6 +305,8 @@ public struct StudyConfig: Codable, Sendable, Equatable {
             mainRepeats = try c.decodeIfPresent(Int.self, forKey: .mainRepeats)
             budgetSeconds = try c.decodeIfPresent(Double.self, forKey: .budgetSeconds)
             bootstrapResamples = try c.decodeIfPresent(Int.self, forKey: .bootstrapResamples)
+            architectures = try c.decodeIfPresent([String].self, forKey: .architectures)
+            onnx = try c.decodeIfPresent(Bool.self, forKey: .onnx)
         }
 
         func apply(to c: inout StudyConfig) {
@@ -284,6 +334,7 @@ public struct StudyConfig: Codable, Sendable, Equatable {
             if let v = mainRepeats { c.mainRepeats = v }
             if let v = budgetSeconds { c.budgetSeconds = v > 0 ? v : nil }
             if let v = bootstrapResamples { c.bootstrapResamples = v }
+            if let v = onnx { c.onnx = v }
         }
     }
 
@@ -338,5 +389,21 @@ public enum TextSafety {
             count += 1
         }
         return out
+    }
+}
+
+extension CustomModel {
+    /// A spec as training sees it: the whole spec in canonical JSON (sorted keys, every
+    /// option written), so that any change to the file's model changes the key.
+    init(_ spec: ModelSpec, source: String) {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        let json = (try? enc.encode(spec)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        self.init(name: spec.name, label: spec.label, inputShape: spec.inputShape, spec: json)
+    }
+
+    /// The spec back (it was written by `init(_:source:)`, so it reads).
+    func modelSpec() throws -> ModelSpec {
+        do { return try ModelSpec.parse(json: spec, source: name) } catch { throw ReportError(error.description) }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ModelSpec
 import NN
 import Plots
 import Stats
@@ -12,7 +13,8 @@ public enum FigureID: Hashable, Sendable {
     case datasetMeanImages, datasetExamples
     /// The original's six single charts: split (`train`, `val`) × label (0, 1, 2).
     case datasetLabelsOf(split: String, label: Int)
-    case architecture(Architecture)
+    /// A model's diagram, by model name (a study architecture's or a user's model's).
+    case architecture(String)
     case augmentationGallery
     case resultsF1, resultsAP, blackRules
     case curves(run: String)
@@ -34,7 +36,7 @@ public enum FigureID: Hashable, Sendable {
         case .datasetMeanImages: return "dataset-mean-images"
         case .datasetExamples: return "dataset-examples"
         case .datasetLabelsOf(let s, let l): return "dataset-labels-\(s)-label\(l + 1)"
-        case .architecture(let a): return "architecture-\(a.rawValue)"
+        case .architecture(let a): return "architecture-\(a)"
         case .augmentationGallery: return "augmentation-gallery"
         case .resultsF1: return "results-f1-by-model"
         case .resultsAP: return "results-ap-by-model"
@@ -60,6 +62,9 @@ struct FigureSet {
     init(analysis: DatasetAnalysis, plan: Plan, trained: [Variant: VariantResult], evaluated: Evaluated,
          data: LoadedData, seed: UInt64, findings: Findings) {
         self.init(analysis: analysis, data: data, seed: seed)
+        for r in plan.main.rows {
+            if case .custom(let m) = r.variant.model, let d = try? ArchitectureInfo.diagram(m) { figures.append((.architecture(m.name), d)) }
+        }
         add(resultFigures(plan: plan, trained: trained, evaluated: evaluated, data: data, findings: findings))
         add(experimentFigures(plan: plan, trained: trained, evaluated: evaluated, findings: findings))
     }
@@ -67,7 +72,7 @@ struct FigureSet {
     /// The figures that need no training: dataset analysis, diagrams, augmentations.
     init(analysis: DatasetAnalysis, data: LoadedData, seed: UInt64) {
         add(datasetFigures(analysis, data: data))
-        for a in Architecture.allCases { figures.append((.architecture(a), ArchitectureInfo.diagram(a))) }
+        for a in Architecture.allCases { figures.append((.architecture(a.rawValue), ArchitectureInfo.diagram(a))) }
         figures.append((.augmentationGallery, augmentationGallery(data: data, seed: seed)))
     }
 
@@ -362,6 +367,12 @@ public struct ArchitectureInfo: Sendable {
             nodes.append(DiagramNode(name: s.name, type: s.type, input: shapeText(s.input), output: shapeText(s.output)))
         }
         return ArchitectureDiagram(title: "\(arch.rawValue) (\(arch.studyLabel)) — \(grouped(info.parameterCount)) parameters", nodes: nodes)
+    }
+
+    /// A user's model's diagram: the spec's own (head as the file writes it), titled
+    /// `name (label) — N parameters`.
+    public static func diagram(_ model: CustomModel) throws -> ArchitectureDiagram {
+        do { return try model.modelSpec().diagram() } catch let e as SpecError { throw ReportError(e.description) }
     }
 
     /// Keras's way of printing a shape with the batch axis: `(None, 64, 64, 3)`.

@@ -156,8 +156,8 @@ struct Findings {
                 s += " The original found the deepest CNN (1.e, conv5) best; here conv5 against \(best.label): \(f.sentence)"
             }
         }
-        let cnns = r.filter { $0.variant.architecture.kind == .convolutional }
-        let fcs = r.filter { $0.variant.architecture.kind == .fullyConnected }
+        let cnns = r.filter { $0.variant.model.kind == .convolutional }
+        let fcs = r.filter { $0.variant.model.kind == .fullyConnected }
         if let c = cnns.first, let fc = fcs.first, c.label != fc.label {
             s += " Best CNN against best fully connected net: " + finding(c, fc).sentence
         }

@@ -118,10 +118,10 @@ public struct Plan: Sendable {
     /// of a run does not change when another part of the configuration does.
     public func name(_ v: Variant) -> String { names[v] ?? v.name(relativeTo: nil) }
 
-    /// Training sizes chosen for a budget (or the configuration's own), per architecture of
-    /// the main comparison and for the experiment model.
+    /// Training sizes chosen for a budget (or the configuration's own), per model of the
+    /// main comparison (by name) and for the experiment model.
     public struct Sizes: Codable, Sendable, Equatable {
-        public var main: [Architecture: Size]
+        public var main: [String: Size]
         public var experiment: Size
         public var experimentArchitectures: [Architecture: Size]
     }
@@ -132,16 +132,17 @@ public struct Plan: Sendable {
 
     public init(config cfg: StudyConfig, sizes: Sizes) {
         func seeds(_ n: Int) -> [UInt64] { (0..<UInt64(n)).map { cfg.seed &+ $0 } }
-        func grid(_ a: Architecture) -> Variant {
-            let s = sizes.main[a] ?? Size(trainLimit: cfg.trainLimit, epochs: cfg.epochs)
-            return Variant(architecture: a, head: cfg.gridHead, epochs: s.epochs, batchSize: cfg.batchSize,
+        func grid(_ a: Architecture) -> Variant { grid(.study(a)) }
+        func grid(_ m: ModelRef) -> Variant {
+            let s = sizes.main[m.name] ?? Size(trainLimit: cfg.trainLimit, epochs: cfg.epochs)
+            return Variant(model: m, head: cfg.gridHead, epochs: s.epochs, batchSize: cfg.batchSize,
                            learningRate: cfg.learningRate, optimizer: .adam, loss: .binaryCrossEntropy,
-                           augment: cfg.augment, blackPolicy: cfg.blackPolicy, channels: Variant.studyChannels(a),
+                           augment: cfg.augment, blackPolicy: cfg.blackPolicy, channels: m.studyChannels,
                            size: 64, trainLimit: s.trainLimit, callbacks: cfg.callbacks,
                            classWeighting: cfg.classWeighting, seed: cfg.seed)
         }
-        main = Experiment(id: .architectures, rows: cfg.models.map {
-            Experiment.Row(label: $0.rawValue, variant: grid($0), seeds: seeds(cfg.mainRepeats))
+        main = Experiment(id: .architectures, rows: cfg.mainModels.map {
+            Experiment.Row(label: $0.name, variant: grid($0), seeds: seeds(cfg.mainRepeats))
         })
 
         func experimentBase(_ a: Architecture) -> Variant {
@@ -208,9 +209,9 @@ extension Plan {
     static func names(for runs: [Variant], config cfg: StudyConfig) -> [Variant: String] {
         let defaults = StudyConfig.defaults(for: cfg.profile)
         func reference(_ v: Variant) -> Variant {
-            Variant(architecture: v.architecture, head: v.head, epochs: v.epochs, batchSize: defaults.batchSize,
+            Variant(model: v.model, head: v.head, epochs: v.epochs, batchSize: defaults.batchSize,
                     learningRate: defaults.learningRate, optimizer: .adam, loss: .binaryCrossEntropy, augment: defaults.augment,
-                    blackPolicy: defaults.blackPolicy, channels: Variant.studyChannels(v.architecture), size: 64,
+                    blackPolicy: defaults.blackPolicy, channels: v.model.studyChannels, size: 64,
                     trainLimit: v.trainLimit, callbacks: defaults.callbacks, classWeighting: defaults.classWeighting, seed: cfg.seed)
         }
         let stem = Dictionary(uniqueKeysWithValues: runs.map { ($0, $0.name(relativeTo: reference($0))) })
@@ -231,4 +232,9 @@ extension Architecture {
     func accepts(size: Int, channels: Int) -> Bool {
         (try? build(head: .joint, inputShape: inputShape(channels: channels, size: size), seed: 0)) != nil
     }
+}
+
+extension StudyConfig {
+    /// The models of the main comparison: `models`, then the users' `architectures`.
+    public var mainModels: [ModelRef] { models.map { .study($0) } + architectures.map { .custom($0) } }
 }

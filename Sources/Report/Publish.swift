@@ -171,12 +171,19 @@ extension ProductWriter {
             for format in FigureFormat.allCases {
                 try place(cell.appendingPathComponent("figure" + format.suffix), at: dir.appendingPathComponent("figures/\(id.name)\(format.suffix)"))
                 if case .architecture(let a) = id {
-                    try place(cell.appendingPathComponent("figure" + format.suffix), at: dir.appendingPathComponent("architectures/\(a.rawValue)\(format.suffix)"))
+                    try place(cell.appendingPathComponent("figure" + format.suffix), at: dir.appendingPathComponent("architectures/\(a)\(format.suffix)"))
                 }
             }
         }
         for a in Architecture.allCases {
             try write(ArchitectureInfo.diagram(a).dot(), to: dir.appendingPathComponent("architectures/\(a.rawValue).dot"))
+        }
+    }
+
+    /// The DOT of users' models' diagrams under `architectures/`.
+    func writeCustomDOT(_ models: [CustomModel], into dir: URL) throws {
+        for m in models {
+            try write(try ArchitectureInfo.diagram(m).dot(), to: dir.appendingPathComponent("architectures/\(m.name).dot"))
         }
     }
 
@@ -217,9 +224,18 @@ struct Products: ProductWriter {
     let templates: Templates
     let cache: CellCache
     let config: StudyConfig
+    /// ONNX files to publish under `onnx/` (`onnx: true`): file stem and cell folder.
+    var onnx: [(name: String, dir: URL)] = []
 
     func write(into dir: URL) throws {
         try writeFigures(drawn, into: dir)
+        try writeCustomDOT(config.architectures, into: dir)
+        for (name, cell) in onnx {
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: cell.path)) ?? []
+            for f in files.sorted() where f.hasPrefix(name + ".") {
+                try place(cell.appendingPathComponent(f), at: dir.appendingPathComponent("onnx/\(f)"))
+            }
+        }
         try write(metricsCSV(), to: dir.appendingPathComponent("tables/metrics.csv"))
         let ids = data.prep.validation.ids
         let black = data.prep.validationBlack

@@ -1,4 +1,5 @@
 import Foundation
+import ModelSpec
 import NN
 import StudyData
 import Training
@@ -18,6 +19,8 @@ struct ReportModel: Encodable {
     var budget: BudgetSection?
     var dataset: DatasetSection
     var models: [ModelSection]
+    /// "one model of your own (tiny)" when the run has users' models, else nil.
+    var userModels: String?
     var augmentation: AugmentationSection
     var base: BaseSection
     var experiments: [ExperimentSection]
@@ -219,7 +222,22 @@ extension ReportModel {
                                     ModelSection.Layer(name: s.name, type: s.type, input: ArchitectureInfo.shapeText(s.input),
                                                        output: ArchitectureInfo.shapeText(s.output), params: grouped(s.params))
                                 },
-                                diagram: FigureID.architecture(a).link)
+                                diagram: FigureID.architecture(a.rawValue).link)
+        }
+        if !cfg.architectures.isEmpty {
+            let names = cfg.architectures.map(\.name).joined(separator: ", ")
+            userModels = cfg.architectures.count == 1 ? "one model of your own (\(names))" : "\(cfg.architectures.count) models of your own (\(names))"
+        }
+        for m in cfg.architectures {
+            guard let spec = try? m.modelSpec(), let rows = try? spec.summary() else { continue }
+            models.append(ModelSection(name: m.name, studyLabel: m.label ?? "your model",
+                                       params: grouped(rows.reduce(0) { $0 + $1.params }),
+                                       input: ArchitectureInfo.shapeText(spec.inputShape),
+                                       layers: rows.map { s in
+                                           ModelSection.Layer(name: s.name, type: s.type, input: ArchitectureInfo.shapeText(s.input),
+                                                              output: ArchitectureInfo.shapeText(s.output), params: grouped(s.params))
+                                       },
+                                       diagram: FigureID.architecture(m.name).link))
         }
         augmentation = AugmentationSection(kinds: FigureSet.galleryKinds.map { AugmentationSection.Kind(name: $0.0) })
 
@@ -249,7 +267,7 @@ extension ReportModel {
             rows: ranked.enumerated().map { row($0.element, rank: $0.offset + 1) },
             finding: findings.sentence(for: plan.main),
             best: ResultsSection.Best(
-                name: bestResult.name, architecture: bestRun.architecture.rawValue, meanF1: fmt(bestEval.meanF1),
+                name: bestResult.name, architecture: bestRun.model.name, meanF1: fmt(bestEval.meanF1),
                 meanF1CI: bestCI.mean, meanF1Tuned: fmt(bestEval.meanF1Tuned), meanF1NonBlack: fmt(bestEval.meanF1NonBlack),
                 scores: scoreRows(bestEval.atHalf, ci: bestCI.perLabel), tuned: scoreRows(bestEval.tuned, ci: nil),
                 confusion: (0..<3).map { FigureID.confusion(run: bestResult.name, label: $0).link },

@@ -1,5 +1,7 @@
 import Foundation
+import ModelSpec
 import NN
+import ONNXExport
 import Plots
 import StudyData
 import Training
@@ -46,6 +48,10 @@ struct TrainingCell {
 enum CellCode {
     static let analysis = ["StudyData"]
     static let training = ["NN", "StudyData", "SeededRandom", "Training"]
+    /// A user's model's cells: training plus the spec reader that builds it.
+    static let customModel = training + ["ModelSpec"]
+    /// The ONNX export of a trained network.
+    static let onnx = training + ["ONNXExport"]
     static let figure = ["Plots"]
 }
 
@@ -66,13 +72,13 @@ enum Stages {
 
     /// The training cells of a plan, in plan order, with their keys and estimated cost.
     static func trainingCells(_ plan: Plan, data: LoadedData, cache: CellCache,
-                              speed: [Architecture: Throughput]) throws -> [TrainingCell] {
+                              speed: [String: Throughput]) throws -> [TrainingCell] {
         var cells: [TrainingCell] = []
         for v in plan.runs {
             let name = plan.name(v)
             let n = v.blackPolicy.apply(to: data.dataset.train).count
             for label in v.networks {
-                let key = try cache.key("train/\(name)" + (label.map { "/label\($0 + 1)" } ?? ""), code: CellCode.training,
+                let key = try cache.key("train/\(name)" + (label.map { "/label\($0 + 1)" } ?? ""), code: v.model.isCustom ? CellCode.customModel : CellCode.training,
                                         parameters: TrainParams(variant: v, label: label, validationIds: data.prep.validationKey),
                                         inputs: [data.key])
                 cells.append(TrainingCell(variant: v, label: label, runName: name, key: key,
@@ -104,7 +110,8 @@ enum Stages {
             return try cache.value(c.key, NetworkResult.self) { dir in
                 try trainNetwork(c.variant, label: c.label, title: c.title, prep: data.prep, dir: dir,
                                  log: { log.info($0) }, progress: { title, done, total, detail in
-                                     log.progress(title, done: done, total: total, started: started, detail: detail) })
+                                     log.progress(title, done: done, total: total, started: started, detail: detail) },
+                                 custom: Stages.buildCustom)
             }
         } catch let e as TrainingError {
             throw ReportError(e.message)
@@ -138,7 +145,7 @@ enum Stages {
             let x = data.prep.inputs(test, variant: best)
             var s = [[Float]](repeating: [], count: 3)
             for (net, dir) in zip(result.networks, result.cellDirectories) {
-                let model = try buildModel(best, label: net.label)
+                let model = try buildModel(best, label: net.label, custom: Stages.buildCustom)
                 do { try Safetensors.load(into: model, from: dir.appendingPathComponent(net.weightsFile)) } catch {
                     throw ReportError("cannot read the weights of \(result.name): \(error)")
                 }
@@ -155,6 +162,57 @@ enum Stages {
     }
 
     struct SubmissionParams: Codable { var variant: Variant; var rule: [UInt8] }
+
+    /// Builds a user's model from its spec (the `ModelBuilder` training cells get).
+    static let buildCustom: ModelBuilder = { model, head, inputShape, seed in
+        try model.modelSpec().build(head: head, inputShape: inputShape, seed: seed)
+    }
+
+    /// A trained network of a run, rebuilt with its cached weights.
+    static func trainedNetwork(_ r: VariantResult, index i: Int) throws -> Sequential {
+        let net = r.networks[i]
+        let model = try buildModel(r.variant, label: net.label, custom: buildCustom)
+        do { try Safetensors.load(into: model, from: r.cellDirectories[i].appendingPathComponent(net.weightsFile)) } catch {
+            throw ReportError("cannot read the weights of \(r.name): \(error)")
+        }
+        return model
+    }
+
+    struct ONNXParams: Codable { var name: String; var opset: Int64 }
+
+    /// `onnx: true`: every trained network of the run as an ONNX file, one cached cell per
+    /// network keyed on its training cell and the exporter's code; the file is
+    /// `<run>[-labelN].onnx`, with `ReferenceIO`'s sidecar (`<name>.io.json`, `.input.f32`,
+    /// `.output.f32`: four validation images and our outputs) for `scripts/onnx-check.py`.
+    /// Returns each file stem with the cell folder holding its files.
+    static func exportONNX(_ plan: Plan, trained: [Variant: VariantResult], data: LoadedData, cache: CellCache,
+                           log: Log) throws -> [(name: String, dir: URL)] {
+        var out: [(name: String, dir: URL)] = []
+        let sample = data.prep.validation.subset(Array(0..<min(4, data.prep.validation.count)))
+        for v in plan.runs {
+            let r = trained[v]!
+            for (i, net) in r.networks.enumerated() {
+                let name = r.name + (net.label.map { "-label\($0 + 1)" } ?? "")
+                let key = try cache.key("onnx/\(name)", code: CellCode.onnx + (v.model.isCustom ? ["ModelSpec"] : []),
+                                        parameters: ONNXParams(name: name, opset: ONNXExporter.opsetVersion), inputs: [r.keys[i]])
+                _ = try cache.value(key, String.self) { dir in
+                    log.info("exporting \(name) to ONNX")
+                    let model = try trainedNetwork(r, index: i)
+                    do {
+                        try ONNXExporter.export(model, name: name, to: dir.appendingPathComponent("\(name).onnx"))
+                        if sample.count > 0 {
+                            try ReferenceIO.write(model, inputs: data.prep.inputs(sample, variant: v), name: name, directory: dir)
+                        }
+                    } catch {
+                        throw ReportError("ONNX export of \(name): \(error)")
+                    }
+                    return name
+                }
+                out.append((name, cache.directory(for: key)))
+            }
+        }
+        return out
+    }
 
     /// Draws every figure: one cached cell per figure, keyed on a hash of the figure's own
     /// values and the Plots code, so a changed figure (or drawing code) redraws exactly

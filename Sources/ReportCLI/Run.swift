@@ -23,6 +23,12 @@ struct StudyOptionGroup: ParsableArguments {
     @Option(parsing: .upToNextOption, help: "Architectures of the main comparison (conv1 … conv5, lstm1, fc1, fc2).")
     var models: [Architecture] = []
 
+    @Option(name: .customLong("architecture"), help: "A model file of your own (YAML/JSON, docs/architectures-format.md, or Keras's to_json()) to train and rank in the main comparison beside --models; repeatable.")
+    var architectures: [String] = []
+
+    @Flag(help: "Export every trained network as ONNX into OUT/onnx/ (with reference inputs and outputs for scripts/onnx-check.py).")
+    var onnx = false
+
     @Option(help: "Random seed of every draw.")
     var seed: UInt64?
 
@@ -72,6 +78,10 @@ struct StudyOptionGroup: ParsableArguments {
         if let trainLimit { cfg.trainLimit = trainLimit > 0 ? trainLimit : nil }
         if let epochs { cfg.epochs = epochs }
         if let blackRule { cfg.blackRule = blackRule }
+        for path in architectures {
+            cfg.architectures.append(try StudyConfig.customModel(URL(fileURLWithPath: path), head: cfg.gridHead))
+        }
+        if onnx { cfg.onnx = true }
         try cfg.validate(source: "command line")
         return cfg
     }

@@ -79,7 +79,7 @@ public final class DataPrep: @unchecked Sendable {
         let pre = Preprocessing(channels: variant.channels, size: variant.size)
         let (values, shape) = floats(split, indices: nil, preprocessing: pre)
         let n = shape[0]
-        let target = variant.architecture.inputShape(channels: variant.channels, size: variant.size)
+        let target = variant.model.inputShape(channels: variant.channels, size: variant.size)
         return Tensor(shape: [n] + target, data: values)
     }
 }
@@ -120,14 +120,25 @@ public struct TrainingError: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
 }
 
-/// Builds a variant's network for one label (nil = joint), seeded per label.
-public func buildModel(_ variant: Variant, label: Int?) throws -> Sequential {
-    let shape = variant.architecture.inputShape(channels: variant.channels, size: variant.size)
+/// Builds a user's model (`ModelRef.custom`) for a head, an input shape and a seed: the
+/// caller's spec reader (Training does not read specs itself; see `CustomModel`).
+public typealias ModelBuilder = @Sendable (_ model: CustomModel, _ head: Head, _ inputShape: [Int], _ seed: UInt64) throws -> Sequential
+
+/// Builds a variant's network for one label (nil = joint), seeded per label; a user's model
+/// through `custom` (without one, a user's model throws).
+public func buildModel(_ variant: Variant, label: Int?, custom: ModelBuilder? = nil) throws -> Sequential {
+    let shape = variant.model.inputShape(channels: variant.channels, size: variant.size)
+    let head: Head = label == nil ? .joint : .perLabel
+    let seed = variant.seed &+ UInt64(label ?? 7)
     do {
-        return try variant.architecture.build(head: label == nil ? .joint : .perLabel, inputShape: shape,
-                                              seed: variant.seed &+ UInt64(label ?? 7))
+        switch variant.model {
+        case .study(let a): return try a.build(head: head, inputShape: shape, seed: seed)
+        case .custom(let c):
+            guard let custom else { throw TrainingError("\(c.name): no builder for a user's model") }
+            return try custom(c, head, shape, seed)
+        }
     } catch {
-        throw TrainingError("\(variant.architecture.rawValue) cannot take \(variant.size)×\(variant.size)×\(variant.channels) input: \(error)")
+        throw TrainingError("\(variant.model.name) cannot take \(variant.size)×\(variant.size)×\(variant.channels) input: \(error)")
     }
 }
 
@@ -144,8 +155,9 @@ public typealias TrainingProgress = @Sendable (_ title: String, _ done: Int, _ t
 /// Trains one network of a variant on the prepared data and saves its weights into `dir`.
 /// A pure function of its inputs: the same variant, label and data give the same weights.
 public func trainNetwork(_ variant: Variant, label: Int?, title: String, prep: DataPrep, dir: URL,
-                         log: (String) -> Void, progress: TrainingProgress? = nil) throws -> NetworkResult {
-    let model = try buildModel(variant, label: label)
+                         log: (String) -> Void, progress: TrainingProgress? = nil,
+                         custom: ModelBuilder? = nil) throws -> NetworkResult {
+    let model = try buildModel(variant, label: label, custom: custom)
     let train = prep.trainingSplit(policy: variant.blackPolicy, limit: variant.trainLimit, seed: variant.seed)
     guard train.count > 0, let labels = train.labels else {
         throw TrainingError("\(title): no training images left (black-image policy \(variant.blackPolicy.rawValue))")
@@ -188,7 +200,7 @@ public func trainNetwork(_ variant: Variant, label: Int?, title: String, prep: D
     let valScores = scores(of: model, prep.inputs(prep.validation, variant: variant), encoding: encoding)
     let weights = "weights.safetensors"
     try Safetensors.save(model, to: dir.appendingPathComponent(weights),
-                         metadata: ["architecture": variant.architecture.rawValue, "variant": title,
+                         metadata: ["architecture": variant.model.name, "variant": title,
                                     "label": label.map { "label\($0 + 1)" } ?? "joint"])
     let epochsRun = max(history.epochs.count, history.diverged ?? 0)
     return NetworkResult(label: label, history: history, valScores: valScores, trainImages: train.count, epochsRun: epochsRun,
