@@ -71,7 +71,7 @@ let package = Package(
         .plugin(name: "SourceFingerprints", capability: .buildTool(), dependencies: ["fingerprint-tool"]),
 
         .target(name: "TestSupport", dependencies: ["NN"], path: "Tests/TestSupport"),
-        .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "StudyDataTests", dependencies: ["StudyData"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"], exclude: ["Snapshots"]),
         .testTarget(name: "StatsTests", dependencies: ["Stats"]),

@@ -94,8 +94,11 @@ public enum Study {
         // Everything that can be checked before the first cell runs is checked here.
         let templates = try Templates.load(override: options.templatesDirectory)
         let output = try OutputFolder(options.outputDirectory, data: options.dataDirectory)
-        let lock = try output.lock()
-        defer { lock.release() }
+        // A run that publishes holds the output folder's lock; shards (`--shard`, `--only`)
+        // write only into the cache, which takes several writers, so they run side by side.
+        let publishes = options.only.isEmpty && options.shard == nil
+        let lock = publishes ? try output.lock() : nil
+        defer { lock?.release() }
         let dataDir = try resolveData(options, output: output, log: log)
         let cache = CellCache(root: options.cacheRoot, enabled: options.useCache, forced: options.forced, code: options.code)
         cache.sweep()
@@ -198,8 +201,11 @@ public enum Study {
         }
         try AtomicFile.write(try StableJSON.encode(want), to: tmp.appendingPathComponent(".generated.json"))
         if rename(tmp.path, dir.path) != 0 {
+            let err = String(cString: strerror(errno))
             try? fm.removeItem(at: tmp)
-            throw ReportError("cannot move the generated dataset into \(dir.path): \(String(cString: strerror(errno)))")
+            // Another process (a shard) generated the same dataset first: use it.
+            if let data = try? Data(contentsOf: stamp), (try? StableJSON.decode(GeneratedStamp.self, from: data)) == want { return dir }
+            throw ReportError("cannot move the generated dataset into \(dir.path): \(err)")
         }
         log.info(String(format: "generated in %.1fs", Date().timeIntervalSince(t)))
         return dir

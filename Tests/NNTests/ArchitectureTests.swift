@@ -21,16 +21,9 @@ final class ArchitectureTests: XCTestCase {
     }
 
     /// Every layer's type, output shape and parameter count against Keras's own summary
-    /// (`../shared/anchors/keras_summary.json` beside the checkout).
+    /// (`Fixtures/keras_summary.json`, written by `python scripts/keras/keras_zoo.py summary`).
     func testLayersMatchKerasSummary() throws {
-        let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let candidates = [package.appendingPathComponent("../shared/anchors/keras_summary.json"),
-                          package.appendingPathComponent("../../shared/anchors/keras_summary.json"),
-                          URL(fileURLWithPath: "/work/shared/anchors/keras_summary.json")]
-        guard let url = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
-            throw XCTSkip("keras_summary.json not found beside the checkout")
-        }
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/keras_summary.json")
         struct KerasLayer: Decodable { let type: String; let output: [Int]; let params: Int }
         struct KerasModel: Decodable { let name: String; let params: Int; let layers: [KerasLayer] }
         let models = try JSONDecoder().decode([KerasModel].self, from: Data(contentsOf: url))

@@ -22,7 +22,11 @@ final class PreprocessTests: XCTestCase {
         let one = BlackPolicy.keepOne.apply(to: s)
         XCTAssertEqual(one.ids, ["0.png", "1.png", "2.png", "5.png"])
         XCTAssertEqual(one.labels!, [[1, 0, 0], [0, 0, 0], [0, 1, 0], [1, 1, 0]])
-        XCTAssertEqual(BlackPolicy.allCases.map(\.rawValue), ["keepAll", "keepOne", "dropAll"])
+        // The original's other variant: the first black image labelled 0,0,0, the second 1,1,1.
+        let two = BlackPolicy.keepOneOnes.apply(to: s)
+        XCTAssertEqual(two.ids, ["0.png", "1.png", "2.png", "3.png", "5.png"])
+        XCTAssertEqual(two.labels!, [[1, 0, 0], [0, 0, 0], [0, 1, 0], [1, 1, 1], [1, 1, 0]])
+        XCTAssertEqual(BlackPolicy.allCases.map(\.rawValue), ["keepAll", "keepOne", "dropAll", "keepOneOnes"])
     }
 
     func testBlackImagePrediction() {
