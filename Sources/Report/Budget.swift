@@ -16,23 +16,22 @@ public struct Throughput: Codable, Sendable, Equatable {
 /// cell gets the images and epochs that fit its share:
 ///
 /// - the main comparison gets `mainShare` of the budget: first every architecture its floor
-///   (`floorImages` images for `minEpochs` epochs — with class weights, enough for a large
-///   network to learn the findings at all), then the rest where it buys convergence: shared
+///   (`floorImages` images for `minEpochs` epochs), then the rest where it buys convergence: shared
 ///   equally among the networks that can see every training image `minEpochs` times with it,
 ///   each capped at its complete run (all images, the most epochs) — a small network gives
 ///   back what it does not need and the others split it (water-filling);
 /// - the hyper-parameter experiments share the rest: every network of every run of every
 ///   experiment costs the same images × epochs of the experiment model.
 ///
-/// Within a share, all training images are used with as many epochs as fit (up to the
-/// configured cap); when not even `minEpochs` full epochs fit, a seeded subset of the
-/// images is used for `minEpochs` epochs. Sizes are rounded (500 images, whole epochs), so
-/// a slightly different speed measurement usually gives the same plan and the same keys.
+/// Within a share, a network gets the images × epochs with the most training steps that fit
+/// (at least `minEpochs` epochs, up to the configured cap; a seeded subset of the images when
+/// not all fit). Sizes are rounded (500 images, whole epochs), so a slightly different speed
+/// measurement usually gives the same plan and the same keys.
 enum Budget {
     static let mainShare = 0.8
     static let minEpochs = 2
     /// Images a main-comparison network trains on at the least (for `minEpochs` epochs).
-    static let floorImages = 1_500
+    static let floorImages = 500
     static let imageQuantum = 500
 
     /// Every model a configuration trains: the study architectures, then the users' models.
@@ -69,16 +68,18 @@ enum Budget {
             return Double(nets) * (Double(e) * (Double(n) / s.train + monitor / s.infer) + scored / s.infer)
         }
         /// The largest size whose cost (per network) fits `seconds`.
+        /// The images × epochs that fit `seconds` with the most training steps (ties: more
+        /// images), at least `minEpochs` epochs and `imageQuantum` images.
         func size(_ a: String, seconds: Double, maxEpochs: Int, nets: Int = 1) -> Plan.Size {
-            for e in stride(from: maxEpochs, through: minEpochs, by: -1) where cost(a, n: available, e: e, nets: nets) <= seconds {
-                return Plan.Size(trainLimit: available < pool ? available : nil, epochs: e)
+            var best: (n: Int, e: Int)?
+            for e in min(minEpochs, maxEpochs)...max(minEpochs, maxEpochs) {
+                let perImage = Double(nets * e) / speed[a]!.train
+                let n = min(available, Int(max(0, seconds - cost(a, n: 0, e: e, nets: nets)) / perImage) / imageQuantum * imageQuantum)
+                guard n >= imageQuantum || n == available else { continue }
+                if best == nil || n * e > best!.n * best!.e { best = (n, e) }
             }
-            let e = min(minEpochs, maxEpochs)
-            let perImage = Double(nets * e) / speed[a]!.train
-            let fixed = cost(a, n: 0, e: e, nets: nets)
-            let n = Int(max(0, seconds - fixed) / perImage)
-            let rounded = max(imageQuantum, n / imageQuantum * imageQuantum)
-            return Plan.Size(trainLimit: rounded >= available ? (available < pool ? available : nil) : rounded, epochs: e)
+            let (n, e) = best ?? (min(available, imageQuantum), min(minEpochs, maxEpochs))
+            return Plan.Size(trainLimit: n >= available ? (available < pool ? available : nil) : n, epochs: e)
         }
 
         let experimentRuns = Plan(config: cfg, sizes: Plan.Sizes(main: [:], experiment: Plan.Size(trainLimit: nil, epochs: 2),

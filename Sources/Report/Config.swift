@@ -85,12 +85,12 @@ public struct StudyConfig: Codable, Sendable, Equatable {
         switch profile {
         case .quick:
             return StudyConfig(profile: .quick, seed: 2024, models: Architecture.allCases, gridHead: .joint,
-                               trainLimit: nil, valLimit: 1_500, monitorLimit: 600, epochs: 12, batchSize: 32, learningRate: 1e-3,
+                               trainLimit: nil, valLimit: 1_500, monitorLimit: 400, epochs: 12, batchSize: 32, learningRate: 1e-3,
                                callbacks: true, classWeighting: true, blackPolicy: .keepOne, blackRule: .auto, augment: false,
                                experimentModel: .conv4, experimentEpochs: 12, curveEpochs: [1, 4],
                                learningRates: [1e-3, 1e-2, 1e-1], batchSizes: [32, 128],
                                experiments: ExperimentID.hyperParameters, repeats: 2, mainRepeats: 1,
-                               budgetSeconds: 240, bootstrapResamples: 2_000)
+                               budgetSeconds: 210, bootstrapResamples: 2_000)
         case .full:
             return StudyConfig(profile: .full, seed: 2024, models: Architecture.allCases, gridHead: .perLabel,
                                trainLimit: nil, valLimit: nil, monitorLimit: nil, epochs: 10, batchSize: 32, learningRate: 1e-3,
