@@ -44,7 +44,7 @@ public struct VariantEvaluation: Sendable {
 }
 
 /// The black-image rule in force: what was asked for, what it predicts, and how each
-/// candidate rule scored (mean validation F1 over the main comparison's runs).
+/// candidate rule scored (mean validation F1 of the best run, seeds averaged).
 public struct BlackRuleChoice: Codable, Sendable {
     public var asked: BlackRule
     public var chosen: BlackRule
@@ -145,8 +145,8 @@ enum Evaluator {
 struct Evaluated {
     let blackRule: BlackRuleChoice
     let byRun: [Variant: VariantEvaluation]
-    /// The main comparison's best run: highest mean F1 among the runs that learned
-    /// (collapsed or diverged runs are not ranked), seeds averaged per architecture.
+    /// The main comparison's best run: highest mean F1 on the non-black images among the
+    /// runs that learned (collapsed or diverged runs are not ranked), seeds averaged.
     let best: Variant
     /// Mean F1 of predicting 1 for every label on the scored validation images.
     let baseline: Double
@@ -162,22 +162,29 @@ struct Evaluated {
         self.labels = labels
         let black = data.prep.validationBlack
         self.black = black
-        let mainRuns = plan.main.rows.flatMap(\.runs)
-        blackRule = Evaluator.chooseBlackRule(config.blackRule, runs: mainRuns.compactMap { trained[$0]?.valScores },
-                                              labels: labels, black: black, trainBlackLabels: data.blackTrainLabels)
-        var by: [Variant: VariantEvaluation] = [:]
-        for (v, r) in trained {
-            by[v] = Evaluator.evaluate(name: r.name, scores: r.valScores, labels: labels, black: black,
-                                       rule: blackRule.prediction, diverged: !r.diverged.isEmpty)
+        // The best run is chosen on what does not depend on the black-image rule: the mean F1
+        // on the non-black images (runs that collapsed or diverged are not ranked; seeds
+        // averaged). The rule is then the one that serves that run — the submission's model —
+        // best on validation, and every run is scored with it.
+        func evaluateAll(_ rule: [UInt8]) -> [Variant: VariantEvaluation] {
+            var by: [Variant: VariantEvaluation] = [:]
+            for (v, r) in trained {
+                by[v] = Evaluator.evaluate(name: r.name, scores: r.valScores, labels: labels, black: black,
+                                           rule: rule, diverged: !r.diverged.isEmpty)
+            }
+            return by
         }
-        byRun = by
+        let provisional = evaluateAll([0, 0, 0])
         let rows = plan.main.rows
-        func rowMean(_ r: Experiment.Row) -> Double { r.runs.map { by[$0]!.meanF1 }.reduce(0, +) / Double(r.runs.count) }
-        let learned = rows.filter { $0.runs.allSatisfy { by[$0]!.learned } }
+        func rowMean(_ r: Experiment.Row) -> Double { r.runs.map { provisional[$0]!.meanF1NonBlack }.reduce(0, +) / Double(r.runs.count) }
+        let learned = rows.filter { $0.runs.allSatisfy { provisional[$0]!.learned } }
         guard let top = (learned.isEmpty ? rows : learned).max(by: { rowMean($0) < rowMean($1) }) else {
             throw ReportError("no model was trained")
         }
-        best = top.runs.max { by[$0]!.meanF1 < by[$1]!.meanF1 }!
+        best = top.runs.max { provisional[$0]!.meanF1NonBlack < provisional[$1]!.meanF1NonBlack }!
+        blackRule = Evaluator.chooseBlackRule(config.blackRule, runs: top.runs.compactMap { trained[$0]?.valScores },
+                                              labels: labels, black: black, trainBlackLabels: data.blackTrainLabels)
+        byRun = evaluateAll(blackRule.prediction)
         baseline = (0..<3).map { l -> Double in
             let p = Double(labels.filter { $0[l] == 1 }.count) / Double(labels.count)
             return p > 0 ? 2 * p / (1 + p) : 0

@@ -182,7 +182,7 @@ struct Findings {
     func blackRuleSentence(_ choice: BlackRuleChoice) -> String {
         var s = "Black images are predicted \(choice.prediction.map(String.init).joined(separator: ",")) by the rule **\(choice.chosen.rawValue)**"
         if choice.asked == .auto {
-            s += ", the best of the three on validation (mean F1 over the main comparison: "
+            s += ", the best of the three on validation for the best run, \(Markdown.code(trained[evaluated.best]!.name)) (mean F1: "
             s += choice.candidates.map { "\($0.rule.rawValue) \(fmt($0.meanF1))" }.joined(separator: ", ") + ")"
         } else {
             s += ", as configured"
