@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "ReportTests", dependencies: [
             "Report", "NN", "StudyData", "Plots", "Training", "SourceHashing", "Stats", "GFM", "ModelSpec",
             .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        ], exclude: ["Snapshots"]),
         .testTarget(name: "GFMTests", dependencies: ["GFM"]),
         .testTarget(name: "ModelSpecTests", dependencies: ["ModelSpec", "NN", "Plots", .product(name: "Yams", package: "Yams")],
                     exclude: ["Fixtures"]),

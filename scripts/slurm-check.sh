@@ -21,7 +21,8 @@
 #
 # Environment: REPORT (binary, default .build/release/report, built when absent),
 # SHARDS (default 2), SLURM_CHECK_TIMEOUT (seconds to wait for the jobs, default 1800),
-# SLURM_CHECK_OUT (where the assembled report is kept, default output/slurm-check).
+# SLURM_CHECK_OUT (where the assembled report is kept, default output-slurm-check; not inside
+# output/, which `report run` replaces as a whole and refuses when it holds anything else).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -37,7 +38,7 @@ esac
 REPORT=${REPORT:-.build/release/report}
 SHARDS=${SHARDS:-2}
 TIMEOUT=${SLURM_CHECK_TIMEOUT:-1800}
-KEEP=${SLURM_CHECK_OUT:-output/slurm-check}
+KEEP=${SLURM_CHECK_OUT:-output-slurm-check}
 case "$KEEP" in ""|/|.|..) echo "SLURM_CHECK_OUT must name a folder of its own, not '$KEEP'" >&2; exit 64 ;; esac
 started=$(date +%s)
 # The same OpenBLAS kernels in the jobs (they inherit the environment) and in the
@@ -293,7 +294,10 @@ experimentModel: fc1
 experimentEpochs: 1
 curveEpochs: [1]
 learningRates: [0.001]
-experimentIds: [heads]
+experiments: [heads]
+budgetSeconds: 0
+repeats: 1
+bootstrapResamples: 200
 YAML
 
 say "submitting the tiny study: $SHARDS shards + assembly"

@@ -192,6 +192,10 @@ public final class CellCache: @unchecked Sendable {
         try StableJSON.encode(manifest, pretty: true).write(to: tmp.appendingPathComponent("manifest.json"))
         try publish(tmp, to: directory(for: key))
         record(CellTiming(cell: key.cell, key: key.short, cached: false, seconds: Date().timeIntervalSince(start)))
+        // When another writer published this cell first, its value is the one every reader
+        // sees (a speed measurement, say): use it too, so that all processes agree.
+        if enabled, let published = try? Data(contentsOf: directory(for: key).appendingPathComponent("value.json")),
+           let w = try? StableJSON.decode(T.self, from: published) { return w }
         return v
     }
 
