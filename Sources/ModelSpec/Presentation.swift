@@ -35,18 +35,7 @@ extension ModelSpec {
     public func summaryText() throws(SpecError) -> String {
         let rows = try summary()
         let cells = rows.map { ("\($0.name) (\($0.type))", ModelSpec.batchShapeText($0.output), ModelSpec.grouped($0.params)) }
-        let w0 = max(28, cells.map(\.0.count).max() ?? 0) + 2
-        let w1 = max(24, cells.map(\.1.count).max() ?? 0) + 2
-        func pad(_ s: String, _ w: Int) -> String { s.count >= w ? s : s + String(repeating: " ", count: w - s.count) }
-        let width = w0 + w1 + 12
-        var lines = ["Model: \"\(name)\"", String(repeating: "━", count: width),
-                     pad("Layer (type)", w0) + pad("Output Shape", w1) + "Param #",
-                     String(repeating: "━", count: width)]
-        for (i, c) in cells.enumerated() {
-            lines.append(pad(c.0, w0) + pad(c.1, w1) + c.2)
-            if i < cells.count - 1 { lines.append(String(repeating: "─", count: width)) }
-        }
-        lines.append(String(repeating: "━", count: width))
+        var lines = summaryTableLines(name: name, rows: cells)
         let total = rows.reduce(0) { $0 + $1.params }, trainable = rows.reduce(0) { $0 + $1.trainableParams }
         lines.append(ModelSpec.totalLine("Total params", total))
         lines.append(ModelSpec.totalLine("Trainable params", trainable))

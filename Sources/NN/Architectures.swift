@@ -128,6 +128,25 @@ public enum Architecture: String, CaseIterable, Codable, Sendable {
     }
 }
 
+/// The layer table of a Keras-like summary: the title line, a header, and one row per layer
+/// (`layer (type)`, output shape, parameter count) between heavy rules, rows separated by
+/// light ones. The totals that follow differ between callers.
+public func summaryTableLines(name: String, rows: [(String, String, String)]) -> [String] {
+    let w0 = max(28, rows.map(\.0.count).max() ?? 0) + 2
+    let w1 = max(24, rows.map(\.1.count).max() ?? 0) + 2
+    func pad(_ s: String, _ w: Int) -> String { s.count >= w ? s : s + String(repeating: " ", count: w - s.count) }
+    let width = w0 + w1 + 12
+    var lines = ["Model: \"\(name)\"", String(repeating: "━", count: width),
+                 pad("Layer (type)", w0) + pad("Output Shape", w1) + "Param #",
+                 String(repeating: "━", count: width)]
+    for (i, r) in rows.enumerated() {
+        lines.append(pad(r.0, w0) + pad(r.1, w1) + r.2)
+        if i < rows.count - 1 { lines.append(String(repeating: "─", count: width)) }
+    }
+    lines.append(String(repeating: "━", count: width))
+    return lines
+}
+
 /// A Keras-like printed summary of `model`: one row per layer with its name and type,
 /// output shape (batch axis shown as None) and parameter count, then the totals split into
 /// trainable and non-trainable (BatchNorm moving statistics) weights.
@@ -143,18 +162,7 @@ public func summaryText(_ model: Sequential) -> String {
         return out
     }
     let rows = model.summary.map { ("\($0.name) (\($0.type))", shape($0.output), grouped($0.params)) }
-    let w0 = max(28, rows.map(\.0.count).max() ?? 0) + 2
-    let w1 = max(24, rows.map(\.1.count).max() ?? 0) + 2
-    func pad(_ s: String, _ w: Int) -> String { s.count >= w ? s : s + String(repeating: " ", count: w - s.count) }
-    let width = w0 + w1 + 12
-    var lines = ["Model: \"\(model.name)\"", String(repeating: "━", count: width),
-                 pad("Layer (type)", w0) + pad("Output Shape", w1) + "Param #",
-                 String(repeating: "━", count: width)]
-    for (i, r) in rows.enumerated() {
-        lines.append(pad(r.0, w0) + pad(r.1, w1) + r.2)
-        if i < rows.count - 1 { lines.append(String(repeating: "─", count: width)) }
-    }
-    lines.append(String(repeating: "━", count: width))
+    var lines = summaryTableLines(name: model.name, rows: rows)
     let trainable = model.parameters.filter(\.trainable).reduce(0) { $0 + $1.value.count }
     let total = model.parameterCount
     lines.append("Total params: \(grouped(total))")

@@ -224,6 +224,7 @@ struct Products: ProductWriter {
     let templates: Templates
     let cache: CellCache
     let config: StudyConfig
+    let findings: Findings
     /// ONNX files to publish under `onnx/` (`onnx: true`): file stem and cell folder.
     var onnx: [(name: String, dir: URL)] = []
 
@@ -263,7 +264,6 @@ struct Products: ProductWriter {
     /// `tables/metrics.csv`: every run × label × scoring, with the 95% bootstrap interval of F1.
     func metricsCSV() -> String {
         var csv = "model,head,seed,label,split,threshold,precision,recall,f1,f1_low,f1_high,accuracy,ap,status\n"
-        let findings = Findings(plan: plan, trained: trained, evaluated: evaluated, resamples: config.bootstrapResamples, seed: config.seed)
         func row(_ r: VariantResult, _ split: String, _ s: LabelScore, ci: Interval?, status: String) {
             csv += "\(r.name),\(r.variant.head.rawValue),\(r.variant.seed),label\(s.label + 1),\(split),\(fmt(Double(s.threshold), 4)),"
             csv += "\(fmt(s.precision, 6)),\(fmt(s.recall, 6)),\(fmt(s.f1, 6)),"

@@ -203,10 +203,9 @@ struct ReportModel: Encodable {
 
 extension ReportModel {
     init(options: StudyOptions, data: LoadedData, analysis: DatasetAnalysis, sizes: Plan.Sizes, plan: Plan,
-         trained: [Variant: VariantResult], evaluated: Evaluated, submission: Submission, testScore: [LabelScore]?,
+         trained: [Variant: VariantResult], evaluated: Evaluated, findings: Findings, submission: Submission, testScore: [LabelScore]?,
          timings: [CellTiming], started: Date) {
         let cfg = options.config
-        let findings = Findings(plan: plan, trained: trained, evaluated: evaluated, resamples: cfg.bootstrapResamples, seed: cfg.seed)
         profile = cfg.profile.rawValue
         quick = cfg.profile == .quick
         defaultData = data.isDefault

@@ -131,13 +131,13 @@ public enum Study {
                                 seed: options.config.seed, findings: findings)
         let drawn = try Stages.draw(figures, cache: cache, log: log)
         let model = ReportModel(options: options, data: data, analysis: analysis, sizes: sizes, plan: plan, trained: trained,
-                                evaluated: evaluated, submission: submission, testScore: testScore, timings: cache.timings,
+                                evaluated: evaluated, findings: findings, submission: submission, testScore: testScore, timings: cache.timings,
                                 started: log.start)
         let onnx = options.config.onnx ? try Stages.exportONNX(plan, trained: trained, data: data, cache: cache, log: log) : []
         let html = try output.publish(Products(model: model, trained: trained, evaluated: evaluated, plan: plan, data: data,
                                                submission: submission, testScore: testScore, drawn: drawn,
                                                timings: cache.timings, templates: templates, cache: cache,
-                                               config: options.config, onnx: onnx), log: log)
+                                               config: options.config, findings: findings, onnx: onnx), log: log)
         log.info("wrote \(output.url.appendingPathComponent("report.md").path) and \(html.path)")
         return RunOutcome(report: html, timings: cache.timings)
     }
