@@ -82,3 +82,187 @@ void nn_winograd_gradient_row(const float *const *dy, int tiles_w, int channels,
         }
     }
 }
+
+// MARK: - Direct convolution for narrow patches (few input channels)
+//
+// A convolution whose patch (kh·kw·C) is short — a network's first layer on 1- or
+// 3-channel images — is a thin matrix product that OpenBLAS runs far below peak, after an
+// im2col pass that writes the patch matrix out in full. These kernels compute the same
+// sums straight from a zero-padded input: one output row at a time, 4 output pixels × 32
+// filters of accumulators in registers, filters in vectors of 16.
+//
+// Layouts (all row-major, NHWC): xp is the padded batch [n][hp][wp][c]; w is the kernel
+// [kh][kw][c][fp] with filters padded with zeros to fp (a multiple of 16); out and dz are
+// [n][out_h][out_w][f].
+
+typedef float nn_v16 __attribute__((vector_size(64), aligned(4)));
+typedef int nn_vi16 __attribute__((vector_size(64), aligned(4)));
+
+static inline __attribute__((always_inline)) nn_v16 nn_load16(const float *p) {
+    nn_v16 v; __builtin_memcpy(&v, p, sizeof v); return v;
+}
+static inline __attribute__((always_inline)) void nn_store16(float *p, nn_v16 v) {
+    __builtin_memcpy(p, &v, sizeof v);
+}
+static inline __attribute__((always_inline)) nn_v16 nn_splat(float s) {
+    return (nn_v16){s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s};
+}
+/// Loads `count` ≤ 16 floats, zeros after.
+static inline __attribute__((always_inline)) nn_v16 nn_load_part(const float *p, int count) {
+    if (count >= 16) return nn_load16(p);
+    float t[16] = {0};
+    for (int q = 0; q < count; q++) t[q] = p[q];
+    return nn_load16(t);
+}
+/// Stores the first `count` ≤ 16 lanes.
+static inline __attribute__((always_inline)) void nn_store_part(float *p, nn_v16 v, int count) {
+    if (count >= 16) { nn_store16(p, v); return; }
+    float t[16];
+    nn_store16(t, v);
+    for (int q = 0; q < count; q++) p[q] = t[q];
+}
+
+/// R output pixels × NB vectors of 16 filters starting at filter fb.
+static inline __attribute__((always_inline)) void
+nn_direct_block(const float *const *rows, int kh, int row_len, long wp_stride, const float *w, int fp,
+                int fb, int nb, int r_count, const float *bias, int relu, int f, float *const *outs) {
+    nn_v16 acc[4][2];
+    for (int r = 0; r < 4; r++) for (int v = 0; v < 2; v++) acc[r][v] = nn_splat(0);
+    for (int ky = 0; ky < kh; ky++) {
+        const float *wk = w + (long)ky * row_len * fp + fb;
+        const float *x0 = rows[0] + ky * wp_stride, *x1 = rows[1] + ky * wp_stride;
+        const float *x2 = rows[2] + ky * wp_stride, *x3 = rows[3] + ky * wp_stride;
+        for (int j = 0; j < row_len; j++) {
+            nn_v16 w0 = nn_load16(wk + (long)j * fp);
+            nn_v16 w1 = nb > 1 ? nn_load16(wk + (long)j * fp + 16) : nn_splat(0);
+            nn_v16 a0 = nn_splat(x0[j]), a1 = nn_splat(x1[j]), a2 = nn_splat(x2[j]), a3 = nn_splat(x3[j]);
+            acc[0][0] += a0 * w0; acc[1][0] += a1 * w0; acc[2][0] += a2 * w0; acc[3][0] += a3 * w0;
+            if (nb > 1) { acc[0][1] += a0 * w1; acc[1][1] += a1 * w1; acc[2][1] += a2 * w1; acc[3][1] += a3 * w1; }
+        }
+    }
+    for (int v = 0; v < nb; v++) {
+        int f0 = fb + 16 * v, count = f - f0;
+        if (count <= 0) break;
+        nn_v16 b = bias ? nn_load_part(bias + f0, count) : nn_splat(0);
+        for (int r = 0; r < r_count; r++) {
+            nn_v16 o = acc[r][v] + b;
+            if (relu) o = (nn_v16)((nn_vi16)o & (o > nn_splat(0)));  // max(o, 0) (NaN → 0, as in the Winograd output transform)
+            nn_store_part(outs[r] + f0, o, count);
+        }
+    }
+}
+
+NN_CLONES
+void nn_direct_conv_forward(const float *xp, int hp, int wp, int c, int kh, int kw, int sh, int sw,
+                            const float *w, int fp, int f, const float *bias, int relu,
+                            int out_h, int out_w, int n0, int n1, float *out) {
+    const int row_len = kw * c;
+    const long wp_stride = (long)wp * c;
+    for (int n = n0; n < n1; n++) {
+        const float *img = xp + (long)n * hp * wp_stride;
+        float *o_img = out + (long)n * out_h * out_w * f;
+        for (int oy = 0; oy < out_h; oy++) {
+            const float *row = img + (long)oy * sh * wp_stride;
+            for (int ox = 0; ox < out_w; ox += 4) {
+                int r_count = out_w - ox < 4 ? out_w - ox : 4;
+                const float *rows[4];
+                float *outs[4];
+                for (int r = 0; r < 4; r++) {
+                    int q = r < r_count ? ox + r : ox;  // a tail block recomputes pixel ox, never stored
+                    rows[r] = row + (long)q * sw * c;
+                    outs[r] = o_img + ((long)oy * out_w + q) * f;
+                }
+                for (int fb = 0; fb < fp; fb += 32) {
+                    if (fp - fb >= 32)
+                        nn_direct_block(rows, kh, row_len, wp_stride, w, fp, fb, 2, r_count, bias, relu, f, outs);
+                    else
+                        nn_direct_block(rows, kh, row_len, wp_stride, w, fp, fb, 1, r_count, bias, relu, f, outs);
+                }
+            }
+        }
+    }
+}
+
+/// dw[q][..] += Σ over one output row's pixels of x[pixel's window + off[q]] · d[pixel][..]
+/// for q < KN (a compile-time constant ≤ 12 after inlining), NB vectors of 16 filters, the
+/// sums kept in registers over the row. `d` must be readable for 16·NB floats at every pixel.
+static inline __attribute__((always_inline)) void
+nn_direct_wgrad_row(const float *xrow, long step, const long *off, const int KN, const int NB,
+                    const float *d, int f, int out_w, float *dw, int fp) {
+    nn_v16 acc[12][2];
+    for (int q = 0; q < KN; q++) {
+        acc[q][0] = nn_load16(dw + (long)q * fp);
+        acc[q][1] = NB > 1 ? nn_load16(dw + (long)q * fp + 16) : nn_splat(0);
+    }
+    for (int ox = 0; ox < out_w; ox++, xrow += step, d += f) {
+        nn_v16 d0 = nn_load16(d), d1 = NB > 1 ? nn_load16(d + 16) : nn_splat(0);
+        for (int q = 0; q < KN; q++) {
+            nn_v16 a = nn_splat(xrow[off[q]]);
+            acc[q][0] += a * d0;
+            if (NB > 1) acc[q][1] += a * d1;
+        }
+    }
+    for (int q = 0; q < KN; q++) {
+        nn_store16(dw + (long)q * fp, acc[q][0]);
+        if (NB > 1) nn_store16(dw + (long)q * fp + 16, acc[q][1]);
+    }
+}
+
+#define NN_WGRAD_CASE(K) case K: \
+    if (nb > 1) nn_direct_wgrad_row(xrow, step, off, K, 2, d, f, out_w, dw, fp); \
+    else nn_direct_wgrad_row(xrow, step, off, K, 1, d, f, out_w, dw, fp); \
+    break;
+
+static inline __attribute__((always_inline)) void
+nn_direct_wgrad_dispatch(const float *xrow, long step, const long *off, int kn, int nb,
+                         const float *d, int f, int out_w, float *dw, int fp) {
+    switch (kn) {
+        NN_WGRAD_CASE(1) NN_WGRAD_CASE(2) NN_WGRAD_CASE(3) NN_WGRAD_CASE(4) NN_WGRAD_CASE(5) NN_WGRAD_CASE(6)
+        NN_WGRAD_CASE(7) NN_WGRAD_CASE(8) NN_WGRAD_CASE(9) NN_WGRAD_CASE(10) NN_WGRAD_CASE(11) NN_WGRAD_CASE(12)
+        default: break;
+    }
+}
+
+NN_CLONES
+void nn_direct_conv_weight_grad(const float *xp, int hp, int wp, int c, int kh, int kw, int sh, int sw,
+                                const float *dz, int f, int out_h, int out_w, int n0, int n1,
+                                long dz_count, float *dw, int fp) {
+    const int row_len = kw * c, k_total = kh * row_len;
+    // Patch values in blocks of at most 12, as even as possible (75 → 7 × 11 or 10; 9 → 9).
+    const int k_blocks = (k_total + 11) / 12;
+    const long wp_stride = (long)wp * c, step = (long)sw * c;
+    const float *dz_end = dz + dz_count;
+    float tail[32];
+    for (int n = n0; n < n1; n++) {
+        const float *img = xp + (long)n * hp * wp_stride;
+        const float *d_img = dz + (long)n * out_h * out_w * f;
+        for (int oy = 0; oy < out_h; oy++) {
+            const float *xrow = img + (long)oy * sh * wp_stride;
+            const float *dr = d_img + (long)oy * out_w * f;
+            for (int kb = 0; kb < k_blocks; kb++) {
+                int k0 = k_total * kb / k_blocks, kn = k_total * (kb + 1) / k_blocks - k0;
+                long off[12];
+                for (int q = 0; q < 12; q++) {
+                    int k = k0 + (q < kn ? q : 0);
+                    off[q] = (long)(k / row_len) * wp_stride + k % row_len;
+                }
+                for (int fb = 0; fb < fp; fb += 32) {
+                    int nb = fp - fb >= 32 ? 2 : 1;
+                    float *dwb = dw + (long)k0 * fp + fb;
+                    const float *d = dr + fb;
+                    // Lanes past f sum the next pixel's values into dw's padded columns; a
+                    // read past the buffer's end (its last pixel) goes through a copy.
+                    int fast = out_w;
+                    if (d + (long)(out_w - 1) * f + 16 * nb > dz_end) fast = out_w - 1;
+                    nn_direct_wgrad_dispatch(xrow, step, off, kn, nb, d, f, fast, dwb, fp);
+                    if (fast < out_w) {
+                        const float *last = d + (long)fast * f;
+                        long avail = dz_end - last;
+                        for (int q = 0; q < 32; q++) tail[q] = q < avail ? last[q] : 0;
+                        nn_direct_wgrad_dispatch(xrow + fast * step, step, off, kn, nb, tail, f, 1, dwb, fp);
+                    }
+                }
+            }
+        }
+    }
+}

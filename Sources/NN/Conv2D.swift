@@ -158,6 +158,8 @@ public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
     private var input: Tensor?
     private var output: Tensor?
     private var cachedCols: [Float]?
+    /// The zero-padded input of the direct kernels, kept from forward for backward.
+    private var cachedPadded: [Float]?
 
     /// Column buffer budget per chunk of the batch, in floats (default 4 Mi floats = 16 MB,
     /// so a chunk's columns are still in cache when the product reads them; measured faster
@@ -223,6 +225,7 @@ public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
     public func forward(_ x: Tensor, mode: Mode) -> Tensor {
         let g = checkedGeometry(x)
         if g.usesWinograd { return winogradForward(x, g) }
+        if g.usesDirect { return directForward(x, g) }
         let batch = x.batch, f = filters, pix = g.outputPixels, k = g.patchSize
         let chunk = chunkSize(g, batch: batch)
         // The whole batch's columns are kept for backward when they fit `columnCacheBudget`;
@@ -292,6 +295,32 @@ public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
         return y
     }
 
+    /// Forward through the direct kernels (few input channels): no column matrix; bias and
+    /// ReLU are applied as each output pixel is stored.
+    private func directForward(_ x: Tensor, _ g: WindowGeometry) -> Tensor {
+        let batch = x.batch, f = filters
+        let act: Activation? = emitsLogits ? nil : activation
+        let padded = x.withPointer { directPaddedInput(g, $0, batch: batch) }
+        let w = kernel!.value.withPointer { directPaddedKernel($0, patch: g.patchSize, filters: f) }
+        let y = makeTensor(shape: [batch, g.outH, g.outW, f]) { out in
+            padded.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in
+                let run = { (bp: UnsafePointer<Float>?) in
+                    directConvolve(g, padded: xp.baseAddress!, batch: batch, kernel: wp.baseAddress!, filters: f,
+                                   bias: bp, relu: act == .relu, y: out)
+                }
+                if let b = bias?.value { b.withPointer { run($0) } } else { run(nil) }
+            } }
+            if let act, act != .relu, act != .linear {
+                addBiasAndActivate(act, out, bias: nil, rows: batch * g.outputPixels, cols: f)
+            }
+        }
+        input = x
+        output = y
+        cachedCols = nil
+        cachedPadded = padded
+        return y
+    }
+
     public func backward(_ dy: Tensor) -> Tensor {
         guard let x = input, let y = output, let g = geometry else {
             preconditionFailure("Conv2D '\(name)': backward before forward")
@@ -312,7 +341,10 @@ public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
             }
         }
         let chunk = chunkSize(g, batch: batch)
-        let colsSize = g.usesWinograd ? 0 : chunk * pix * k
+        let direct = g.usesDirect
+        let padded = direct ? (cachedPadded ?? x.withPointer { directPaddedInput(g, $0, batch: batch) }) : []
+        cachedPadded = nil
+        let colsSize = g.usesWinograd || direct ? 0 : chunk * pix * k
         var cols = cachedCols ?? [Float](unsafeUninitializedCapacity: colsSize) { _, n in n = colsSize }
         let haveCols = cachedCols != nil
         cachedCols = nil
@@ -325,17 +357,25 @@ public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
                         winogradKernelGradient(WinogradPlan(forward: g, filters: f), x: xp, dy: dzp, batch: batch, dw: dwp)
                         return
                     }
+                    if direct {
+                        padded.withUnsafeBufferPointer {
+                            directKernelGradient(g, padded: $0.baseAddress!, batch: batch, dz: dzp, filters: f, dw: dwp)
+                        }
+                        if !computesInputGradient { return }
+                    }
                     cols.withUnsafeMutableBufferPointer { cb in
                         for start in stride(from: 0, to: batch, by: chunk) {
                             let n = min(chunk, batch - start)
-                            let cp = haveCols ? cb.baseAddress! + start * pix * k : cb.baseAddress!
-                            if !haveCols {
-                                parallelFor(n) { i in im2col(g, xp + (start + i) * g.inputItemSize, cp + i * pix * k) }
-                            }
                             let dzc = dzp + start * pix * f
-                            // dW (k × f) += colsᵀ (k × n·pix) · dZ (n·pix × f)
-                            parallelSgemm(transA: true, transB: false, m: k, n: f, k: n * pix, alpha: 1,
-                                  a: cp, lda: k, b: dzc, ldb: f, beta: 1, c: dwp, ldc: f)
+                            if !direct {
+                                let cp = haveCols ? cb.baseAddress! + start * pix * k : cb.baseAddress!
+                                if !haveCols {
+                                    parallelFor(n) { i in im2col(g, xp + (start + i) * g.inputItemSize, cp + i * pix * k) }
+                                }
+                                // dW (k × f) += colsᵀ (k × n·pix) · dZ (n·pix × f)
+                                parallelSgemm(transA: true, transB: false, m: k, n: f, k: n * pix, alpha: 1,
+                                      a: cp, lda: k, b: dzc, ldb: f, beta: 1, c: dwp, ldc: f)
+                            }
                             guard computesInputGradient, !g.usesWinograd else { continue }
                             dcols.withUnsafeMutableBufferPointer { db in
                                 let dp = db.baseAddress!

@@ -20,6 +20,8 @@ final class KernelTests: XCTestCase {
 
     /// im2col + sgemm (in one chunk and in several) against the direct convolution.
     func testFastConvolutionMatchesNaive() throws {
+        maximumDirectChannels = 0   // the im2col path, whatever the channel count
+        defer { maximumDirectChannels = 4 }
         let configs: [(kernel: (Int, Int), strides: (Int, Int), padding: Padding, input: [Int], filters: Int)] = [
             ((3, 3), (1, 1), .valid, [7, 6, 2], 4),
             ((3, 3), (1, 1), .same, [5, 5, 3], 5),
@@ -49,6 +51,49 @@ final class KernelTests: XCTestCase {
                 XCTAssertLessThan(maxAbsDifference(dx.data, rdx.data), 1e-5, "dx \(c) budget \(budget)")
                 XCTAssertLessThan(maxAbsDifference(conv.kernel!.grad.data, rdw.data), 1e-4, "dW \(c) budget \(budget)")
                 XCTAssertLessThan(maxAbsDifference(conv.bias!.grad.data, rdb.data), 1e-4, "db \(c) budget \(budget)")
+            }
+        }
+    }
+
+    /// The direct kernels (few input channels) against the naive convolution: same and
+    /// valid padding, strides, filter counts below, at and past the vector width of 16 and
+    /// the block of 32 (tails), widths that leave a partial block of 4 pixels, one image
+    /// and several; bias and ReLU fused; dL/dx through col2im when the layer needs it.
+    func testDirectConvolutionMatchesNaive() throws {
+        maximumDirectChannels = 16
+        defer { maximumDirectChannels = 4 }
+        let configs: [(kernel: (Int, Int), strides: (Int, Int), padding: Padding, input: [Int], filters: Int, batch: Int)] = [
+            ((3, 3), (1, 1), .valid, [7, 6, 1], 4, 3),
+            ((3, 3), (1, 1), .same, [5, 9, 3], 25, 2),
+            ((5, 5), (2, 2), .same, [8, 8, 3], 33, 1),
+            ((3, 2), (2, 1), .same, [7, 6, 2], 16, 3),
+            ((5, 5), (1, 1), .valid, [9, 11, 3], 32, 2),
+            ((1, 1), (1, 1), .valid, [3, 4, 4], 50, 2),
+            ((3, 3), (3, 3), .valid, [10, 10, 9], 64, 2),
+        ]
+        for (n, c) in configs.enumerated() {
+            for relu in [false, true] {
+                let conv = Conv2D(filters: c.filters, kernelSize: c.kernel, strides: c.strides, padding: c.padding,
+                                  activation: relu ? .relu : .linear)
+                try buildAlone(conv, inputShape: c.input, seed: UInt64(n))
+                let g = conv.geometry!
+                XCTAssertTrue(g.usesDirect, "\(c)")
+                conv.bias!.value = randomTensor([c.filters], seed: 100 + UInt64(n))
+                let x = randomTensor([c.batch] + c.input, seed: 200 + UInt64(n))
+                let y = conv.forward(x, mode: .training)
+                var ref = Conv2D.naiveForward(x, kernel: conv.kernel!.value, bias: conv.bias!.value, geometry: g)
+                if relu { ref.data = ref.data.map { max($0, 0) } }
+                XCTAssertEqual(y.shape, ref.shape)
+                XCTAssertLessThan(maxAbsDifference(y.data, ref.data), 1e-5, "forward \(c) relu \(relu)")
+
+                let dy = randomTensor(y.shape, seed: 300 + UInt64(n))
+                let dz = Tensor(shape: dy.shape, data: zip(dy.data, y.data).map { relu && $1 <= 0 ? 0 : $0 })
+                conv.kernel!.zeroGrad(); conv.bias!.zeroGrad()
+                let dx = conv.backward(dy)
+                let (rdx, rdw, rdb) = Conv2D.naiveBackward(x, kernel: conv.kernel!.value, dz: dz, geometry: g)
+                XCTAssertLessThan(maxAbsDifference(dx.data, rdx.data), 1e-5, "dx \(c)")
+                XCTAssertLessThan(maxAbsDifference(conv.kernel!.grad.data, rdw.data), 1e-4, "dW \(c)")
+                XCTAssertLessThan(maxAbsDifference(conv.bias!.grad.data, rdb.data), 1e-4, "db \(c)")
             }
         }
     }

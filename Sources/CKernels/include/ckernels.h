@@ -21,4 +21,18 @@ void nn_winograd_output_row(const float *m, long plane, long ldm, int tiles_w, i
 /// the output, a row of zeros); output k of tile t to dst + k*plane + t*C.
 void nn_winograd_gradient_row(const float *const *dy, int tiles_w, int channels, long plane, float *dst);
 
+/// Direct convolution of images [n0, n1) of a zero-padded NHWC batch xp (n, hp, wp, c) with a
+/// kernel w (kh, kw, c, fp) whose filters are zero-padded to fp (a multiple of 16):
+/// out (n, out_h, out_w, f) = act(bias + Σ x · w), relu when non-zero; bias may be NULL.
+void nn_direct_conv_forward(const float *xp, int hp, int wp, int c, int kh, int kw, int sh, int sw,
+                            const float *w, int fp, int f, const float *bias, int relu,
+                            int out_h, int out_w, int n0, int n1, float *out);
+
+/// dw (kh, kw, c, fp) += Σ over images [n0, n1) and their output pixels of the pixel's window
+/// of xp times dz (n, out_h, out_w, f); dz holds dz_count floats in all. The padded columns
+/// of dw (f ..< fp) receive meaningless sums and must be ignored.
+void nn_direct_conv_weight_grad(const float *xp, int hp, int wp, int c, int kh, int kw, int sh, int sw,
+                                const float *dz, int f, int out_h, int out_w, int n0, int n1,
+                                long dz_count, float *dw, int fp);
+
 #endif

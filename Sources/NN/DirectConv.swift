@@ -1,0 +1,101 @@
+import CKernels
+import Foundation
+
+// Direct convolution for narrow patches: a network's first layer on 1- or 3-channel images
+// (patch 9, 25 or 75 values) is a product with a short inner dimension, which OpenBLAS runs
+// far below peak after an im2col pass that writes every patch out. The C kernels
+// (`nn_direct_conv_forward`, `nn_direct_conv_weight_grad`) read a zero-padded copy of the
+// input instead and keep 4 pixels × 32 filters (forward) or 8 patch values × 32 filters
+// (dL/dW) of sums in registers. dL/dx, when a layer needs it, still goes through col2im.
+
+extension WindowGeometry {
+    /// Whether a convolution of this geometry runs through the direct kernels: at most
+    /// `maximumDirectChannels` input channels (measured: the first layers of the study's
+    /// CNNs, C = 1 or 3, train 2–4× faster this way; with 25 or more channels im2col and
+    /// sgemm win).
+    var usesDirect: Bool { inC <= maximumDirectChannels && directEnabled && !usesWinograd }
+
+    /// Height and width of the zero-padded input the direct kernels read: exactly the rows
+    /// and columns the output's windows reach.
+    var paddedH: Int { (outH - 1) * sh + kh }
+    var paddedW: Int { (outW - 1) * sw + kw }
+}
+
+/// Largest input channel count that runs through the direct kernels (tests raise it).
+nonisolated(unsafe) var maximumDirectChannels = 4
+let directEnabled = ProcessInfo.processInfo.environment["NN_DIRECT_CONV"] != "0"
+
+/// Filters rounded up to the kernels' vector width.
+@inline(__always) func directPaddedFilters(_ f: Int) -> Int { (f + 15) / 16 * 16 }
+
+/// The batch `x` (B, inH, inW, C) zero-padded to (B, paddedH, paddedW, C): input pixel
+/// (ih, iw) at (ih + padTop, iw + padLeft); rows and columns no window reaches are dropped.
+func directPaddedInput(_ g: WindowGeometry, _ x: UnsafePointer<Float>, batch: Int) -> [Float] {
+    let hp = g.paddedH, wp = g.paddedW, c = g.inC
+    let item = hp * wp * c
+    return [Float](unsafeUninitializedCapacity: batch * item) { buf, count in
+        let out = buf.baseAddress!
+        parallelFor(min(batch, productParts)) { part in
+            let parts = min(batch, productParts)
+            for b in (batch * part / parts)..<(batch * (part + 1) / parts) {
+                let dst = out + b * item
+                dst.initialize(repeating: 0, count: item)
+                let src = x + b * g.inputItemSize
+                let iw0 = max(0, -g.padLeft), iw1 = min(g.inW, wp - g.padLeft)
+                guard iw1 > iw0 else { continue }
+                for ih in max(0, -g.padTop)..<min(g.inH, hp - g.padTop) {
+                    (dst + ((ih + g.padTop) * wp + iw0 + g.padLeft) * c)
+                        .update(from: src + (ih * g.inW + iw0) * c, count: (iw1 - iw0) * c)
+                }
+            }
+        }
+        count = batch * item
+    }
+}
+
+/// The kernel (kh, kw, C, F) with its filters zero-padded to `directPaddedFilters(F)`.
+func directPaddedKernel(_ w: UnsafePointer<Float>, patch: Int, filters f: Int) -> [Float] {
+    let fp = directPaddedFilters(f)
+    var out = [Float](repeating: 0, count: patch * fp)
+    out.withUnsafeMutableBufferPointer { o in
+        for k in 0..<patch { (o.baseAddress! + k * fp).update(from: w + k * f, count: f) }
+    }
+    return out
+}
+
+/// y (B, outH, outW, F) = act(bias + conv(x)) from the padded batch, the images split over the cores.
+func directConvolve(_ g: WindowGeometry, padded xp: UnsafePointer<Float>, batch: Int,
+                    kernel wp: UnsafePointer<Float>, filters f: Int, bias: UnsafePointer<Float>?, relu: Bool,
+                    y: UnsafeMutablePointer<Float>) {
+    let fp = directPaddedFilters(f)
+    let parts = min(batch, productParts)
+    parallelFor(parts) { p in
+        nn_direct_conv_forward(xp, Int32(g.paddedH), Int32(g.paddedW), Int32(g.inC), Int32(g.kh), Int32(g.kw),
+                               Int32(g.sh), Int32(g.sw), wp, Int32(fp), Int32(f), bias, relu ? 1 : 0,
+                               Int32(g.outH), Int32(g.outW), Int32(batch * p / parts), Int32(batch * (p + 1) / parts), y)
+    }
+}
+
+/// dw (kh, kw, C, F) += Σ windows of x · dz, over the batch. Each core sums its share of
+/// the images into its own buffer; the shares are then added in order, so the result
+/// depends only on the core count.
+func directKernelGradient(_ g: WindowGeometry, padded xp: UnsafePointer<Float>, batch: Int,
+                          dz: UnsafePointer<Float>, filters f: Int, dw: UnsafeMutablePointer<Float>) {
+    let fp = directPaddedFilters(f), k = g.patchSize
+    let parts = min(batch, productParts)
+    var partial = [Float](repeating: 0, count: parts * k * fp)
+    let dzCount = batch * g.outputPixels * f
+    partial.withUnsafeMutableBufferPointer { pb in
+        let base = pb.baseAddress!
+        parallelFor(parts) { p in
+            nn_direct_conv_weight_grad(xp, Int32(g.paddedH), Int32(g.paddedW), Int32(g.inC), Int32(g.kh), Int32(g.kw),
+                                       Int32(g.sh), Int32(g.sw), dz, Int32(f), Int32(g.outH), Int32(g.outW),
+                                       Int32(batch * p / parts), Int32(batch * (p + 1) / parts), dzCount,
+                                       base + p * k * fp, Int32(fp))
+        }
+        for p in 0..<parts {
+            let src = base + p * k * fp
+            for row in 0..<k { simdAdd(dw + row * f, src + row * fp, f) }
+        }
+    }
+}
