@@ -36,8 +36,9 @@ let package = Package(
         .target(name: "BLASGuard", dependencies: ["CBLAS"]),
         // Element-wise kernels in C, compiled for AVX-512/AVX2/baseline and picked at run time.
         .target(name: "CKernels"),
-        .target(name: "NN", dependencies: ["CBLAS", "BLASGuard", "CKernels", "SeededRandom"]),
-        .target(name: "StudyData", dependencies: ["CPNG", "SeededRandom"]),
+        .target(name: "Parallel"),
+        .target(name: "NN", dependencies: ["CBLAS", "BLASGuard", "CKernels", "SeededRandom", "Parallel"]),
+        .target(name: "StudyData", dependencies: ["CPNG", "SeededRandom", "Parallel"]),
         .target(name: "Plots", dependencies: ["CCairo"]),
         // What a training cell runs: data preparation, training, prediction. Its own target so
         // that the training cells' code fingerprint covers exactly this code.
@@ -72,7 +73,7 @@ let package = Package(
 
         .target(name: "TestSupport", dependencies: ["NN"], path: "Tests/TestSupport"),
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "StudyDataTests", dependencies: ["StudyData"]),
+        .testTarget(name: "StudyDataTests", dependencies: ["StudyData", "Parallel"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"], exclude: ["Snapshots"]),
         .testTarget(name: "StatsTests", dependencies: ["Stats"]),
         .testTarget(name: "ReportTests", dependencies: [

@@ -1,3 +1,4 @@
+import Parallel
 /// Keras's padding modes for convolutions and pooling.
 public enum Padding: String, Codable, Sendable { case valid, same }
 

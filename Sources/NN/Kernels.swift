@@ -1,29 +1,9 @@
 import Dispatch
 import Foundation
+import Parallel
 
 // Shared element-wise kernels and initialisers for the layers. All buffers are row-major;
 // "rows × cols" means `cols` is the last (feature) axis.
-
-/// Runs `body(i)` for `i` in `0..<n`, spread over the cores when `n > 1`. Callers only
-/// write disjoint memory from different `i`, so the result does not depend on scheduling.
-@inline(__always)
-func parallelFor(_ n: Int, _ body: (Int) -> Void) {
-    if n <= 1 {
-        if n == 1 { body(0) }
-        return
-    }
-    // concurrentPerform wants a @Sendable closure; the bodies here capture raw pointers
-    // and write disjoint ranges, which is safe, so the closure is boxed unchecked.
-    withoutActuallyEscaping(body) { escaping in
-        let box = UncheckedSendableBox(escaping)
-        DispatchQueue.concurrentPerform(iterations: n) { box.value($0) }
-    }
-}
-
-private struct UncheckedSendableBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}
 
 /// e^x in float32 without a library call, so loops over it vectorise (Cephes `expf`:
 /// x = n·ln 2 + r with |r| ≤ ln 2 / 2, a degree-7 polynomial for e^r, 2ⁿ built in the
@@ -300,8 +280,8 @@ func simdReluBackward(_ dz: UnsafeMutablePointer<Float>, y: UnsafePointer<Float>
 /// Whether the engine splits matrix products over the cores itself (OpenBLAS then runs
 /// single-threaded in each part) rather than letting OpenBLAS thread each call.
 let splitsProducts = ProcessInfo.processInfo.environment["NN_GEMM_SPLIT"] != "0"
-/// Number of parts a large product is split into.
-let productParts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+/// Number of parts a large product is split into: one per core, at most 8.
+let productParts = min(Parallelism.cores, 8)
 
 /// One-time engine set-up, run when the first layer is built.
 let engineSetup: Void = {

@@ -1,3 +1,4 @@
+import Parallel
 import Foundation
 
 /// Long short-term memory layer with Keras's semantics (`LSTM`, default activations).

@@ -1,3 +1,4 @@
+import Parallel
 /// 2-D max pooling (Keras `MaxPooling2D`) on NHWC batches, per channel.
 ///
 /// Input (B, H, W, C) → (B, OH, OW, C) with OH, OW from `windowedOutput` (Keras's rules;

@@ -1,3 +1,4 @@
+import Parallel
 import Dispatch
 #if canImport(_Builtin_intrinsics.intel)
 import _Builtin_intrinsics.intel
@@ -197,23 +198,5 @@ private struct SGDKernel: @unchecked Sendable {
 /// Splits 0..<count into chunks of at least 2^18 elements, run concurrently (one per core at
 /// most); small arrays run inline. Chunks are disjoint, so element-wise updates are race-free.
 func optimizerParallelChunks(_ count: Int, _ body: (Range<Int>) -> Void) {
-    let minChunk = 1 << 18
-    let chunks = min(optimizerThreads, max(1, count / minChunk))
-    if chunks <= 1 { body(0..<count); return }
-    let per = (count + chunks - 1) / chunks
-    withoutActuallyEscaping(body) { body in
-        let box = UncheckedBox(body)
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
-            let lo = c * per
-            box.value(lo..<min(count, lo + per))
-        }
-    }
+    parallelRanges(count, parts: Parallelism.cores, minimumLength: 1 << 18, body)
 }
-
-private struct UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}
-
-/// Number of threads for element-wise optimizer updates: the online processor count.
-private let optimizerThreads: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))

@@ -1,3 +1,4 @@
+import Parallel
 import CKernels
 import Foundation
 

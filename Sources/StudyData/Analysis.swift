@@ -1,3 +1,4 @@
+import Parallel
 import Foundation
 
 /// Everything the report says about the data before any training: one value, computed by
