@@ -28,7 +28,7 @@ public struct Throughput: Codable, Sendable, Equatable {
 /// not all fit). Sizes are rounded (500 images, whole epochs), so a slightly different speed
 /// measurement usually gives the same plan and the same keys.
 enum Budget {
-    static let mainShare = 0.8
+    static let mainShare = 0.7
     static let minEpochs = 2
     /// Images a main-comparison network trains on at the least (for `minEpochs` epochs).
     static let floorImages = 500

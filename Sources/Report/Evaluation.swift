@@ -45,23 +45,39 @@ public struct VariantEvaluation: Sendable {
 
 /// The black-image rule in force: what was asked for, what it predicts, and how each
 /// candidate rule scored (mean validation F1 of the best run, seeds averaged).
+///
+/// A rule chosen on validation is scored by two-fold cross-fitting, like the tuned
+/// thresholds: the even and the odd positions of the scored validation images form two
+/// halves, and each half's black images are predicted by the rule chosen on the other half
+/// (`foldPredictions`), so the tables never score a choice on the images it was made on. The
+/// submission uses the rule chosen on all of validation (`prediction`).
 public struct BlackRuleChoice: Codable, Sendable {
     public var asked: BlackRule
     public var chosen: BlackRule
     public var prediction: [UInt8]
+    /// The predictions used for the black images at even and at odd positions.
+    public var foldPredictions: [[UInt8]]
+    /// Mean F1 of the best run with the black images predicted by `foldPredictions`.
+    public var crossFittedMeanF1: Double
     public var candidates: [Candidate]
     public struct Candidate: Codable, Sendable {
         public var rule: BlackRule
         public var prediction: [UInt8]
+        /// Mean validation F1; cross-fitted for `f1-optimal`, whose prediction is chosen on
+        /// validation (the fixed rules choose nothing).
         public var meanF1: Double
     }
+
+    /// The prediction for the black image at position `i` of the scored validation images.
+    func tablePrediction(at i: Int) -> [UInt8] { foldPredictions[i % foldPredictions.count] }
 }
 
 enum Evaluator {
     /// Scores `scores` (per label, per validation image) against the validation labels.
     /// Black images are scored by the black-image rule, not by the network.
+    /// `rules`: the black-image prediction for even and for odd positions (one entry: for all).
     static func evaluate(name: String, scores raw: [[Float]], labels: [[UInt8]], black: [Bool],
-                         rule: [UInt8], diverged: Bool) -> VariantEvaluation {
+                         rules: [[UInt8]], diverged: Bool) -> VariantEvaluation {
         var atHalf: [LabelScore] = [], tuned: [LabelScore] = [], nonBlack: [LabelScore] = []
         var thresholds: [Float] = []
         var all: [[Float]] = []
@@ -69,7 +85,7 @@ enum Evaluator {
         for l in 0..<3 {
             let truth = labels.map { $0[l] }
             var s = raw[l]
-            for i in s.indices where black[i] { s[i] = Float(rule[l]) }
+            for i in s.indices where black[i] { s[i] = Float(rules[i % rules.count][l]) }
             all.append(s)
             atHalf.append(score(l, truth: truth, scores: s, threshold: 0.5))
             thresholds.append(Metrics.bestF1Threshold(truth: truth, scores: s).threshold)
@@ -113,30 +129,50 @@ enum Evaluator {
 
     /// The black-image rule: the one asked for, or (`auto`) the candidate with the best mean
     /// validation F1 averaged over `runs`. `f1-optimal` picks 0 or 1 per label the same way.
+    /// Every choice is also made on each half of the validation images (even and odd
+    /// positions) for the other half: `foldPredictions` and the cross-fitted scores.
     static func chooseBlackRule(_ asked: BlackRule, runs: [[[Float]]], labels: [[UInt8]], black: [Bool],
                                 trainBlackLabels: [[UInt8]]) -> BlackRuleChoice {
-        func meanF1(_ rule: [UInt8]) -> Double {
-            guard !runs.isEmpty else { return 0 }
+        let all = Array(labels.indices)
+        let halves = [all.filter { $0 % 2 == 0 }, all.filter { $0 % 2 == 1 }]
+        /// Mean F1 over `runs` on the images `on`, black image i predicted `rule(i)`.
+        func meanF1(on: [Int], _ rule: (Int) -> [UInt8]) -> Double {
+            guard !runs.isEmpty, !on.isEmpty else { return 0 }
             return runs.map { raw in
                 (0..<3).map { l -> Double in
-                    var s = raw[l]
-                    for i in s.indices where black[i] { s[i] = Float(rule[l]) }
-                    return BinaryMetrics(truth: labels.map { $0[l] }, scores: s, threshold: 0.5).f1
+                    let s = on.map { i in black[i] ? Float(rule(i)[l]) : raw[l][i] }
+                    return BinaryMetrics(truth: on.map { labels[$0][l] }, scores: s, threshold: 0.5).f1
                 }.reduce(0, +) / 3
             }.reduce(0, +) / Double(runs.count)
         }
         let majority = blackImagePrediction(trainLabelsOfBlack: trainBlackLabels)
-        var optimal: [UInt8] = [0, 0, 0]
-        for l in 0..<3 {
-            var zero = optimal, one = optimal
-            zero[l] = 0; one[l] = 1
-            optimal[l] = meanF1(one) >= meanF1(zero) ? 1 : 0
+        /// Per label, 0 or 1, whichever scores better on the images `on`.
+        func optimal(on: [Int]) -> [UInt8] {
+            var rule: [UInt8] = [0, 0, 0]
+            for l in 0..<3 {
+                var zero = rule, one = rule
+                zero[l] = 0; one[l] = 1
+                rule[l] = meanF1(on: on, { _ in one }) >= meanF1(on: on, { _ in zero }) ? 1 : 0
+            }
+            return rule
         }
-        let candidates = [(BlackRule.majority, majority), (.ones, [1, 1, 1]), (.f1Optimal, optimal)].map {
-            BlackRuleChoice.Candidate(rule: $0.0, prediction: $0.1, meanF1: meanF1($0.1))
+        /// The asked rule's choice made on the images `on`.
+        func choose(on: [Int]) -> (rule: BlackRule, prediction: [UInt8]) {
+            let fixed: [(BlackRule, [UInt8])] = [(.majority, majority), (.ones, [1, 1, 1]), (.f1Optimal, optimal(on: on))]
+            if asked != .auto { return fixed.first { $0.0 == asked }! }
+            let scores = fixed.map { candidate in meanF1(on: on) { _ in candidate.1 } }
+            return fixed[scores.indices.max { scores[$0] < scores[$1] }!]
         }
-        let chosen = asked == .auto ? candidates.max { $0.meanF1 < $1.meanF1 }! : candidates.first { $0.rule == asked }!
-        return BlackRuleChoice(asked: asked, chosen: chosen.rule, prediction: chosen.prediction, candidates: candidates)
+        let whole = choose(on: all)
+        let folds = [choose(on: halves[1]).prediction, choose(on: halves[0]).prediction]
+        let optimalFolds = [optimal(on: halves[1]), optimal(on: halves[0])]
+        let candidates = [(BlackRule.majority, majority), (.ones, [1, 1, 1]), (.f1Optimal, optimal(on: all))].map { rule, prediction in
+            BlackRuleChoice.Candidate(rule: rule, prediction: prediction,
+                                      meanF1: rule == .f1Optimal ? meanF1(on: all) { optimalFolds[$0 % 2] }
+                                                                 : meanF1(on: all) { _ in prediction })
+        }
+        return BlackRuleChoice(asked: asked, chosen: whole.rule, prediction: whole.prediction, foldPredictions: folds,
+                               crossFittedMeanF1: meanF1(on: all) { folds[$0 % 2] }, candidates: candidates)
     }
 }
 
@@ -165,16 +201,16 @@ struct Evaluated {
         // The best run is chosen on what does not depend on the black-image rule: the mean F1
         // on the non-black images (runs that collapsed or diverged are not ranked; seeds
         // averaged). The rule is then the one that serves that run — the submission's model —
-        // best on validation, and every run is scored with it.
-        func evaluateAll(_ rule: [UInt8]) -> [Variant: VariantEvaluation] {
+        // best on validation, and every run is scored with it, cross-fitted.
+        func evaluateAll(_ rules: [[UInt8]]) -> [Variant: VariantEvaluation] {
             var by: [Variant: VariantEvaluation] = [:]
             for (v, r) in trained {
                 by[v] = Evaluator.evaluate(name: r.name, scores: r.valScores, labels: labels, black: black,
-                                           rule: rule, diverged: !r.diverged.isEmpty)
+                                           rules: rules, diverged: !r.diverged.isEmpty)
             }
             return by
         }
-        let provisional = evaluateAll([0, 0, 0])
+        let provisional = evaluateAll([[0, 0, 0]])
         let rows = plan.main.rows
         func rowMean(_ r: Experiment.Row) -> Double { r.runs.map { provisional[$0]!.meanF1NonBlack }.reduce(0, +) / Double(r.runs.count) }
         let learned = rows.filter { $0.runs.allSatisfy { provisional[$0]!.learned } }
@@ -184,7 +220,7 @@ struct Evaluated {
         best = top.runs.max { provisional[$0]!.meanF1NonBlack < provisional[$1]!.meanF1NonBlack }!
         blackRule = Evaluator.chooseBlackRule(config.blackRule, runs: top.runs.compactMap { trained[$0]?.valScores },
                                               labels: labels, black: black, trainBlackLabels: data.blackTrainLabels)
-        byRun = evaluateAll(blackRule.prediction)
+        byRun = evaluateAll(blackRule.foldPredictions)
         baseline = (0..<3).map { l -> Double in
             let p = Double(labels.filter { $0[l] == 1 }.count) / Double(labels.count)
             return p > 0 ? 2 * p / (1 + p) : 0

@@ -30,6 +30,13 @@ public enum ExperimentID: String, CaseIterable, Codable, Sendable {
 
     /// The experiments a configuration may choose (all but the main comparison, which always runs).
     public static let hyperParameters: [ExperimentID] = allCases.filter { $0 != .architectures }
+    /// The quick profile's experiments: the training hyper-parameters the write-up names
+    /// first (epochs, learning rate, optimizer, batch size) — 7 variants, 14 networks with
+    /// two seeds. With all ten experiments (about 40 networks) the quick profile's share of
+    /// five minutes left each network 500 images × 2 epochs, where conv4 predicts one class
+    /// for every label and every finding is "inconclusive"; with these four, each gets
+    /// several thousand images.
+    public static let quick: [ExperimentID] = [.epochs, .learningRate, .optimizer, .batchSize]
 
     public var title: String {
         switch self {

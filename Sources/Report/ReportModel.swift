@@ -33,6 +33,8 @@ struct ReportModel: Encodable {
 
     struct BudgetSection: Encodable {
         var seconds: String
+        /// "65 %" of the budget for the main comparison, or "all" when no experiment runs.
+        var mainShare: String
         var rows: [Row]
         struct Row: Encodable { var run: String; var images: String; var epochs: String; var epochsRun: String; var seconds: String }
     }
@@ -82,6 +84,11 @@ struct ReportModel: Encodable {
         var epochs: String
         var seeds: String
         var multipleSeeds: Bool
+        /// The study's experiments this configuration does not run, by title (nil: all run).
+        var notRun: String?
+        /// Whether they are left out by the quick profile's default (for the time budget),
+        /// rather than by the user's `experiments:` list.
+        var notRunForBudget: Bool
     }
 
     struct ScoreRow: Encodable {
@@ -240,11 +247,24 @@ extension ReportModel {
         }
         augmentation = AugmentationSection(kinds: FigureSet.galleryKinds.map { AugmentationSection.Kind(name: $0.0) })
 
-        let expBase = plan.experiments.first?.rows.first?.variant
+        // The base setting: the variant the experiments share (each changes one choice of it),
+        // i.e. the one that appears in the most of them.
+        // Ties: the first to appear in the plan.
+        var order: [Variant] = [], count: [Variant: Int] = [:]
+        for e in plan.experiments {
+            for v in Set(e.rows.map(\.variant)) { count[v, default: 0] += 1 }
+            for r in e.rows where !order.contains(r.variant) { order.append(r.variant) }
+        }
+        let expBase = order.max { count[$0]! < count[$1]! }
         base = BaseSection(model: cfg.experimentModel.rawValue,
                            images: expBase.map { ReportModel.images($0, data: data) } ?? "–",
                            epochs: expBase.map { plural($0.epochs, "epoch") } ?? "–",
-                           seeds: plural(cfg.repeats, "seed"), multipleSeeds: cfg.repeats > 1)
+                           seeds: plural(cfg.repeats, "seed"), multipleSeeds: cfg.repeats > 1,
+                           notRun: { () -> String? in
+                               let missing = ExperimentID.hyperParameters.filter { !cfg.experiments.contains($0) }
+                               return missing.isEmpty ? nil : missing.map { "*\($0.title)*" }.joined(separator: ", ")
+                           }(),
+                           notRunForBudget: cfg.profile == .quick && cfg.experiments == ExperimentID.quick)
         func row(_ r: Experiment.Row, rank: Int?) -> VariantRow {
             ReportModel.variantRow(r, rank: rank, trained: trained, evaluated: evaluated, findings: findings, data: data)
         }
@@ -316,7 +336,8 @@ extension ReportModel {
         conclusion = ConclusionSection(summary: findings.conclusion(isDefault: data.isDefault), architectures: findings.sentence(for: plan.main))
 
         if let b = cfg.budgetSeconds {
-            budget = BudgetSection(seconds: Log.duration(b), rows: plan.runs.map { v in
+            budget = BudgetSection(seconds: Log.duration(b),
+                                   mainShare: plan.experiments.isEmpty ? "all" : "\(Int((Budget.mainShare * 100).rounded())) %", rows: plan.runs.map { v in
                 let r = trained[v]!
                 return BudgetSection.Row(run: r.name, images: grouped(r.networks.first?.trainImages ?? 0),
                                          epochs: "\(v.epochs)", epochsRun: r.networks.map { "\($0.epochsRun)" }.joined(separator: "/"),

@@ -40,11 +40,14 @@ final class ConfigTests: XCTestCase {
     }
 
     func testPlanSharesEqualVariantsAndNamesAreDistinct() {
-        let c = StudyConfig.defaults(for: .quick)
+        var c = StudyConfig.defaults(for: .quick)
+        XCTAssertEqual(c.experiments, ExperimentID.quick)
+        c.experiments = ExperimentID.hyperParameters   // every experiment, quick's seeds
         let sizes = Plan.Sizes(main: [:], experiment: Plan.Size(trainLimit: 3000, epochs: 4), experimentArchitectures: [:])
         let plan = Plan(config: c, sizes: sizes)
         XCTAssertEqual(plan.main.rows.count, 8)
         XCTAssertEqual(plan.experiments.map(\.id), ExperimentID.hyperParameters)
+        XCTAssertEqual(StudyConfig.defaults(for: .full).experiments, ExperimentID.hyperParameters)
         let runs = plan.runs
         XCTAssertGreaterThan(plan.all.flatMap(\.rows).flatMap(\.runs).count, runs.count, "the base setting trains once")
         let names = runs.map(plan.name)
