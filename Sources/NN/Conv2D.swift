@@ -351,7 +351,9 @@ public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
         cachedCols = nil
         var dcols = computesInputGradient && !g.usesWinograd ? [Float](unsafeUninitializedCapacity: chunk * pix * k) { _, n in n = chunk * pix * k } : []
         let w = kernel!.value
-        let dx = makeTensor(shape: x.shape, zeroed: !(g.usesWinograd && computesInputGradient)) { dxp in
+        // Winograd and the direct stride-1 path write every element of dx; col2im adds into zeros.
+        let writesAll = g.usesWinograd || (direct && g.sh == 1 && g.sw == 1)
+        let dx = makeTensor(shape: x.shape, zeroed: !(writesAll && computesInputGradient)) { dxp in
             x.withPointer { xp in dz.withPointer { dzp in w.withPointer { wp in
                 kernel!.withGrad { dwp in
                     if g.usesWinograd {
@@ -363,6 +365,10 @@ public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
                             directKernelGradient(g, padded: $0.baseAddress!, batch: batch, dz: dzp, filters: f, dw: dwp)
                         }
                         if !computesInputGradient { return }
+                        if g.sh == 1 && g.sw == 1 {
+                            directInputGradient(g, dz: dzp, batch: batch, kernel: wp, filters: f, dx: dxp)
+                            return
+                        }
                     }
                     cols.withUnsafeMutableBufferPointer { cb in
                         for start in stride(from: 0, to: batch, by: chunk) {

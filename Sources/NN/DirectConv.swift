@@ -6,8 +6,11 @@ import Foundation
 // (patch 9, 25 or 75 values) is a product with a short inner dimension, which OpenBLAS runs
 // far below peak after an im2col pass that writes every patch out. The C kernels
 // (`nn_direct_conv_forward`, `nn_direct_conv_weight_grad`) read a zero-padded copy of the
-// input instead and keep 4 pixels × 32 filters (forward) or 8 patch values × 32 filters
-// (dL/dW) of sums in registers. dL/dx, when a layer needs it, still goes through col2im.
+// input instead and keep 4 pixels × 32 filters (forward) or up to 12 patch values × 32
+// filters (dL/dW) of sums in registers. dL/dx, when a layer needs it, is the forward kernel
+// run on the padded dz with the kernel rotated (stride 1), or col2im (larger strides).
+// Measured (report bench --layers, NN_DIRECT_MAX_CHANNELS): with 25–128 input channels
+// im2col + sgemm or Winograd is as fast or faster, so only narrow layers take this path.
 
 extension WindowGeometry {
     /// Whether a convolution of this geometry runs through the direct kernels: at most
@@ -22,8 +25,9 @@ extension WindowGeometry {
     var paddedW: Int { (outW - 1) * sw + kw }
 }
 
-/// Largest input channel count that runs through the direct kernels (tests raise it).
-nonisolated(unsafe) var maximumDirectChannels = 4
+/// Largest input channel count that runs through the direct kernels (tests raise it;
+/// `NN_DIRECT_MAX_CHANNELS` sets it for measurements).
+nonisolated(unsafe) var maximumDirectChannels = Int(ProcessInfo.processInfo.environment["NN_DIRECT_MAX_CHANNELS"] ?? "") ?? 4
 let directEnabled = ProcessInfo.processInfo.environment["NN_DIRECT_CONV"] != "0"
 
 /// Filters rounded up to the kernels' vector width.
@@ -32,26 +36,59 @@ let directEnabled = ProcessInfo.processInfo.environment["NN_DIRECT_CONV"] != "0"
 /// The batch `x` (B, inH, inW, C) zero-padded to (B, paddedH, paddedW, C): input pixel
 /// (ih, iw) at (ih + padTop, iw + padLeft); rows and columns no window reaches are dropped.
 func directPaddedInput(_ g: WindowGeometry, _ x: UnsafePointer<Float>, batch: Int) -> [Float] {
-    let hp = g.paddedH, wp = g.paddedW, c = g.inC
+    zeroPadded(x, batch: batch, h: g.inH, w: g.inW, c: g.inC, top: g.padTop, left: g.padLeft, toH: g.paddedH, toW: g.paddedW)
+}
+
+/// `x` (B, h, w, c) placed at (top, left) in zeros of (B, toH, toW, c); what falls outside is dropped.
+func zeroPadded(_ x: UnsafePointer<Float>, batch: Int, h: Int, w: Int, c: Int, top: Int, left: Int,
+                toH hp: Int, toW wp: Int) -> [Float] {
     let item = hp * wp * c
     return [Float](unsafeUninitializedCapacity: batch * item) { buf, count in
         let out = buf.baseAddress!
-        parallelFor(min(batch, productParts)) { part in
-            let parts = min(batch, productParts)
+        let parts = min(batch, productParts)
+        parallelFor(parts) { part in
             for b in (batch * part / parts)..<(batch * (part + 1) / parts) {
                 let dst = out + b * item
                 dst.initialize(repeating: 0, count: item)
-                let src = x + b * g.inputItemSize
-                let iw0 = max(0, -g.padLeft), iw1 = min(g.inW, wp - g.padLeft)
+                let src = x + b * h * w * c
+                let iw0 = max(0, -left), iw1 = min(w, wp - left)
                 guard iw1 > iw0 else { continue }
-                for ih in max(0, -g.padTop)..<min(g.inH, hp - g.padTop) {
-                    (dst + ((ih + g.padTop) * wp + iw0 + g.padLeft) * c)
-                        .update(from: src + (ih * g.inW + iw0) * c, count: (iw1 - iw0) * c)
+                for ih in max(0, -top)..<max(max(0, -top), min(h, hp - top)) {
+                    (dst + ((ih + top) * wp + iw0 + left) * c).update(from: src + (ih * w + iw0) * c, count: (iw1 - iw0) * c)
                 }
             }
         }
         count = batch * item
     }
+}
+
+/// dx (B, inH, inW, C) = dL/dx of a stride-1 convolution: the correlation of dz, zero-padded
+/// by kh − 1 − padTop rows (kw − 1 − padLeft columns) before, with the kernel rotated by 180°
+/// and its channel axes swapped — the forward kernel run on dz.
+func directInputGradient(_ g: WindowGeometry, dz: UnsafePointer<Float>, batch: Int, kernel w: UnsafePointer<Float>,
+                         filters f: Int, dx: UnsafeMutablePointer<Float>) {
+    precondition(g.sh == 1 && g.sw == 1, "directInputGradient: stride 1 only")
+    let c = g.inC, cp = directPaddedFilters(c)
+    let hp = g.inH + g.kh - 1, wp = g.inW + g.kw - 1
+    let padded = zeroPadded(dz, batch: batch, h: g.outH, w: g.outW, c: f, top: g.kh - 1 - g.padTop,
+                            left: g.kw - 1 - g.padLeft, toH: hp, toW: wp)
+    // W'[ky][kx][fo][ci] = W[kh−1−ky][kw−1−kx][ci][fo], input channels padded to cp.
+    var rotated = [Float](repeating: 0, count: g.kh * g.kw * f * cp)
+    rotated.withUnsafeMutableBufferPointer { r in
+        for ky in 0..<g.kh { for kx in 0..<g.kw {
+            let src = w + ((g.kh - 1 - ky) * g.kw + (g.kw - 1 - kx)) * c * f
+            let dst = r.baseAddress! + (ky * g.kw + kx) * f * cp
+            for ci in 0..<c { for fo in 0..<f { dst[fo * cp + ci] = src[ci * f + fo] } }
+        } }
+    }
+    let parts = min(batch, productParts)
+    padded.withUnsafeBufferPointer { pp in rotated.withUnsafeBufferPointer { rp in
+        parallelFor(parts) { p in
+            nn_direct_conv_forward(pp.baseAddress!, Int32(hp), Int32(wp), Int32(f), Int32(g.kh), Int32(g.kw), 1, 1,
+                                   rp.baseAddress!, Int32(cp), Int32(c), nil, 0, Int32(g.inH), Int32(g.inW),
+                                   Int32(batch * p / parts), Int32(batch * (p + 1) / parts), dx)
+        }
+    } }
 }
 
 /// The kernel (kh, kw, C, F) with its filters zero-padded to `directPaddedFilters(F)`.
