@@ -81,14 +81,24 @@ func directInputGradient(_ g: WindowGeometry, dz: UnsafePointer<Float>, batch: I
             for ci in 0..<c { for fo in 0..<f { dst[fo * cp + ci] = src[ci * f + fo] } }
         } }
     }
-    let parts = min(batch, productParts)
     padded.withUnsafeBufferPointer { pp in rotated.withUnsafeBufferPointer { rp in
-        parallelFor(parts) { p in
-            nn_direct_conv_forward(pp.baseAddress!, Int32(hp), Int32(wp), Int32(f), Int32(g.kh), Int32(g.kw), 1, 1,
-                                   rp.baseAddress!, Int32(cp), Int32(c), nil, 0, Int32(g.inH), Int32(g.inW),
-                                   Int32(batch * p / parts), Int32(batch * (p + 1) / parts), dx)
-        }
+        directForwardOverImages(pp.baseAddress!, batch: batch, hp: hp, wp: wp, c: f, kh: g.kh, kw: g.kw, sh: 1, sw: 1,
+                                kernel: rp.baseAddress!, fp: cp, f: c, bias: nil, relu: false,
+                                outH: g.inH, outW: g.inW, y: dx)
     } }
+}
+
+/// `nn_direct_conv_forward` over the batch, its images split over the cores.
+private func directForwardOverImages(_ xp: UnsafePointer<Float>, batch: Int, hp: Int, wp: Int, c: Int, kh: Int, kw: Int,
+                                     sh: Int, sw: Int, kernel w: UnsafePointer<Float>, fp: Int, f: Int,
+                                     bias: UnsafePointer<Float>?, relu: Bool, outH: Int, outW: Int,
+                                     y: UnsafeMutablePointer<Float>) {
+    let parts = min(batch, productParts)
+    parallelFor(parts) { p in
+        nn_direct_conv_forward(xp, Int32(hp), Int32(wp), Int32(c), Int32(kh), Int32(kw), Int32(sh), Int32(sw),
+                               w, Int32(fp), Int32(f), bias, relu ? 1 : 0, Int32(outH), Int32(outW),
+                               Int32(batch * p / parts), Int32(batch * (p + 1) / parts), y)
+    }
 }
 
 /// The kernel (kh, kw, C, F) with its filters zero-padded to `directPaddedFilters(F)`.
@@ -105,13 +115,9 @@ func directPaddedKernel(_ w: UnsafePointer<Float>, patch: Int, filters f: Int) -
 func directConvolve(_ g: WindowGeometry, padded xp: UnsafePointer<Float>, batch: Int,
                     kernel wp: UnsafePointer<Float>, filters f: Int, bias: UnsafePointer<Float>?, relu: Bool,
                     y: UnsafeMutablePointer<Float>) {
-    let fp = directPaddedFilters(f)
-    let parts = min(batch, productParts)
-    parallelFor(parts) { p in
-        nn_direct_conv_forward(xp, Int32(g.paddedH), Int32(g.paddedW), Int32(g.inC), Int32(g.kh), Int32(g.kw),
-                               Int32(g.sh), Int32(g.sw), wp, Int32(fp), Int32(f), bias, relu ? 1 : 0,
-                               Int32(g.outH), Int32(g.outW), Int32(batch * p / parts), Int32(batch * (p + 1) / parts), y)
-    }
+    directForwardOverImages(xp, batch: batch, hp: g.paddedH, wp: g.paddedW, c: g.inC, kh: g.kh, kw: g.kw, sh: g.sh, sw: g.sw,
+                            kernel: wp, fp: directPaddedFilters(f), f: f, bias: bias, relu: relu,
+                            outH: g.outH, outW: g.outW, y: y)
 }
 
 /// dw (kh, kw, C, F) += Σ windows of x · dz, over the batch. Each core sums its share of
