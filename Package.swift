@@ -36,7 +36,9 @@ let package = Package(
         .target(name: "BLASGuard", dependencies: ["CBLAS"]),
         // Element-wise kernels in C, compiled for AVX-512/AVX2/baseline and picked at run time.
         .target(name: "CKernels"),
-        .target(name: "Parallel"),
+        // The threads' floating-point control (denormals flushed to zero), set by Parallel's workers.
+        .target(name: "CFloatEnvironment"),
+        .target(name: "Parallel", dependencies: ["CFloatEnvironment"]),
         .target(name: "NN", dependencies: ["CBLAS", "BLASGuard", "CKernels", "SeededRandom", "Parallel"]),
         .target(name: "StudyData", dependencies: ["CPNG", "SeededRandom", "Parallel"]),
         .target(name: "Plots", dependencies: ["CCairo"]),
