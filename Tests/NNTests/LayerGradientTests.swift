@@ -194,6 +194,23 @@ final class LayerGradientTests: XCTestCase {
         XCTAssertNotEqual(drop.forward(x, mode: .training), drop.forward(x, mode: .training))
     }
 
+    /// A mask longer than one parallel block (and of odd length): the kept fraction is
+    /// 1 − rate within five standard deviations, blocks do not repeat each other, and the
+    /// same seed gives the same mask.
+    func testDropoutMaskAcrossBlocks() throws {
+        let n = 3 * 16_384 + 7
+        func layer() throws -> Dropout { let d = Dropout(rate: 0.25, seed: 9); try buildAlone(d, inputShape: [n]); return d }
+        let x = Tensor(shape: [1, n], data: [Float](repeating: 1, count: n))
+        let y = try layer().forward(x, mode: .training)
+        XCTAssertEqual(y, try layer().forward(x, mode: .training))
+        let kept = Double(y.data.filter { $0 != 0 }.count)
+        let sd = (Double(n) * 0.25 * 0.75).squareRoot()
+        XCTAssertEqual(kept, 0.75 * Double(n), accuracy: 5 * sd)
+        XCTAssertNotEqual(Array(y.data[0..<16_384]), Array(y.data[16_384..<32_768]))
+        XCTAssertNotEqual(y.data[n - 1], 0.5)   // the odd last value is set (0 or 1/0.75)
+        XCTAssertTrue(y.data.allSatisfy { $0 == 0 || abs($0 - 1 / 0.75) < 1e-6 })
+    }
+
     // MARK: LSTM
 
     func testLSTMReturnSequences() throws {
