@@ -156,17 +156,20 @@ enum Evaluator {
             }
             return rule
         }
-        /// The asked rule's choice made on the images `on`.
-        func choose(on: [Int]) -> (rule: BlackRule, prediction: [UInt8]) {
-            let fixed: [(BlackRule, [UInt8])] = [(.majority, majority), (.ones, [1, 1, 1]), (.f1Optimal, optimal(on: on))]
+        // The F1-optimal rule chosen on all scored images and on each half (each computed once).
+        let optimalAll = optimal(on: all), optimalOn = halves.map { optimal(on: $0) }
+        /// The asked rule's choice made on the images `on`, whose F1-optimal rule is `best`.
+        func choose(on: [Int], best: [UInt8]) -> (rule: BlackRule, prediction: [UInt8]) {
+            let fixed: [(BlackRule, [UInt8])] = [(.majority, majority), (.ones, [1, 1, 1]), (.f1Optimal, best)]
             if asked != .auto { return fixed.first { $0.0 == asked }! }
             let scores = fixed.map { candidate in meanF1(on: on) { _ in candidate.1 } }
             return fixed[scores.indices.max { scores[$0] < scores[$1] }!]
         }
-        let whole = choose(on: all)
-        let folds = [choose(on: halves[1]).prediction, choose(on: halves[0]).prediction]
-        let optimalFolds = [optimal(on: halves[1]), optimal(on: halves[0])]
-        let candidates = [(BlackRule.majority, majority), (.ones, [1, 1, 1]), (.f1Optimal, optimal(on: all))].map { rule, prediction in
+        let whole = choose(on: all, best: optimalAll)
+        // Each half is scored by the choice made on the other.
+        let folds = [choose(on: halves[1], best: optimalOn[1]).prediction, choose(on: halves[0], best: optimalOn[0]).prediction]
+        let optimalFolds = [optimalOn[1], optimalOn[0]]
+        let candidates = [(BlackRule.majority, majority), (.ones, [1, 1, 1]), (.f1Optimal, optimalAll)].map { rule, prediction in
             BlackRuleChoice.Candidate(rule: rule, prediction: prediction,
                                       meanF1: rule == .f1Optimal ? meanF1(on: all) { optimalFolds[$0 % 2] }
                                                                  : meanF1(on: all) { _ in prediction })
