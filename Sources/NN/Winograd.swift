@@ -52,8 +52,6 @@ struct WinogradPlan: Sendable, Equatable {
     var paddedOutC: Int { (outC + 15) / 16 * 16 }
     /// Floats of transformed input and product output per item.
     var scratchPerItem: Int { positions * tilesPerItem * (inC + paddedOutC) }
-    /// G ((m + 2) × 3), the kernel transform (see the top of this file).
-    var kernelTransform: [[Double]] { tile == 4 ? winogradG4 : winogradG2 }
 
     /// The forward plan of a convolution with this geometry.
     init(forward g: WindowGeometry, filters: Int, tile: Int) {
@@ -113,11 +111,23 @@ nonisolated(unsafe) var winogradTileChoice: Int? = {
     }
 }()
 
+/// The (m + 2)² × 9 coefficients of U = G g Gᵀ as a sum over the kernel's taps:
+/// U[ξ = i·(m + 2) + j] = Σ_{k = ki·3 + kj} c[ξ·9 + k] · g[ki, kj], c = G[i][ki] · G[j][kj].
+/// dL/dg = Gᵀ dU G is the same table read the other way: dg[k] = Σ_ξ c[ξ·9 + k] · dU[ξ].
+private func winogradTapCoefficients(tile: Int) -> [Double] {
+    let gm = tile == 4 ? winogradG4 : winogradG2, n = tile + 2
+    var c = [Double](repeating: 0, count: n * n * 9)
+    for i in 0..<n { for j in 0..<n { for ki in 0..<3 { for kj in 0..<3 {
+        c[(i * n + j) * 9 + ki * 3 + kj] = gm[i][ki] * gm[j][kj]
+    } } } }
+    return c
+}
+
 /// U_ξ[a, b] = (G g_{ab} Gᵀ)[ξ] for the 3×3 kernel g of every (input channel a, output
-/// channel b) pair, with G of F(m×m, 3×3) for m = `tile` (top of this file; computed in
-/// Double, rounded once). `w` is a Keras kernel (3, 3, C, F). `rotated` transforms instead
-/// the kernel of the input gradient: g'[ki, kj, f, c] = w[2 − ki, 2 − kj, c, f] (so a = f,
-/// b = c). ξ runs over the (m + 2)² tile positions, row-major.
+/// channel b) pair, with G of F(m×m, 3×3) for m = `tile` (top of this file; summed in
+/// Double over the 9 taps, rounded once). `w` is a Keras kernel (3, 3, C, F). `rotated`
+/// transforms instead the kernel of the input gradient: g'[ki, kj, f, c] = w[2 − ki, 2 − kj,
+/// c, f] (so a = f, b = c). ξ runs over the (m + 2)² tile positions, row-major.
 ///
 /// `columns` (≥ the output channels) is U's row length; the extra columns are zeros (a
 /// product of width a multiple of 16 runs faster in OpenBLAS than a narrower one: measured
@@ -128,29 +138,33 @@ func winogradTransformKernel(_ w: UnsafePointer<Float>, inC c: Int, filters f: I
     let ld = columns ?? cols
     precondition(ld >= cols, "winogradTransformKernel: \(ld) columns for \(cols) outputs")
     precondition(tile == 2 || tile == 4, "winogradTransformKernel: tile \(tile) is not F(2×2) or F(4×4)")
-    let gm = tile == 4 ? winogradG4 : winogradG2, n = tile + 2
-    if ld > cols { u.initialize(repeating: 0, count: n * n * rows * ld) }
-    var g = [Double](repeating: 0, count: 9), t = [Double](repeating: 0, count: 3 * n)
-    for a in 0..<rows {
-        for b in 0..<cols {
-            for ki in 0..<3 {
-                for kj in 0..<3 {
-                    g[ki * 3 + kj] = Double(rotated ? w[((2 - ki) * 3 + (2 - kj)) * plane + b * f + a]
-                                                    : w[(ki * 3 + kj) * plane + a * f + b])
-                }
-            }
-            // t = G g (n × 3), then t Gᵀ (n × n).
-            for i in 0..<n {
-                for j in 0..<3 { t[i * 3 + j] = gm[i][0] * g[j] + gm[i][1] * g[3 + j] + gm[i][2] * g[6 + j] }
-            }
-            for i in 0..<n {
-                for j in 0..<n {
-                    let r = t[i * 3] * gm[j][0] + t[i * 3 + 1] * gm[j][1] + t[i * 3 + 2] * gm[j][2]
-                    u[(i * n + j) * rows * ld + a * ld + b] = Float(r)
-                }
-            }
+    let nn = (tile + 2) * (tile + 2)
+    let coefficients = winogradTapCoefficients(tile: tile)
+    // The 9 taps as planes g_k[a·cols + b]; the rotated kernel is flipped and transposed first.
+    var flipped = rotated ? [Float](repeating: 0, count: 9 * plane) : []
+    if rotated {
+        for k in 0..<9 {
+            for a in 0..<rows { for b in 0..<cols { flipped[k * plane + a * cols + b] = w[(8 - k) * plane + b * f + a] } }
         }
     }
+    flipped.withUnsafeBufferPointer { fb in coefficients.withUnsafeBufferPointer { cb in
+        let g = rotated ? fb.baseAddress! : w
+        parallelFor(nn) { xi in
+            let cx = cb.baseAddress! + xi * 9
+            let (c0, c1, c2, c3, c4) = (cx[0], cx[1], cx[2], cx[3], cx[4])
+            let (c5, c6, c7, c8) = (cx[5], cx[6], cx[7], cx[8])
+            for a in 0..<rows {
+                let src = g + a * cols, dst = u + xi * rows * ld + a * ld
+                for b in 0..<cols {
+                    var s = c0 * Double(src[b]) + c1 * Double(src[plane + b]) + c2 * Double(src[2 * plane + b])
+                    s += c3 * Double(src[3 * plane + b]) + c4 * Double(src[4 * plane + b]) + c5 * Double(src[5 * plane + b])
+                    s += c6 * Double(src[6 * plane + b]) + c7 * Double(src[7 * plane + b]) + c8 * Double(src[8 * plane + b])
+                    dst[b] = Float(s)
+                }
+                for b in cols..<ld { dst[b] = 0 }
+            }
+        }
+    } }
 }
 
 /// Bᵀ d B for the (m + 2)² tile of every tile of `items` items, into v[ξ][t][c] (t = item·tiles +
@@ -294,7 +308,7 @@ private func winogradGradientTransform(_ p: WinogradPlan, dy: UnsafePointer<Floa
 func winogradKernelGradient(_ p: WinogradPlan, x: UnsafePointer<Float>, dy: UnsafePointer<Float>, batch: Int,
                             dw: UnsafeMutablePointer<Float>, budget: Int = 4 * 1024 * 1024) {
     let chunk = max(1, min(batch, budget / max(1, p.scratchPerItem)))
-    let c = p.inC, f = p.outC, plane = c * f, nn = p.positions, span = p.span
+    let c = p.inC, f = p.outC, plane = c * f, nn = p.positions
     let maxTiles = chunk * p.tilesPerItem
     var scratch = [Float](unsafeUninitializedCapacity: nn * maxTiles * (c + f)) { _, n in n = nn * maxTiles * (c + f) }
     var du = [Float](repeating: 0, count: nn * plane)
@@ -311,19 +325,20 @@ func winogradKernelGradient(_ p: WinogradPlan, x: UnsafePointer<Float>, dy: Unsa
             }
             if splitsProducts { parallelFor(nn, product) } else { for xi in 0..<nn { product(xi) } }
         }
-        // dW += Gᵀ dU G (3 × 3 per (c, f)), in Double.
-        let gm = p.kernelTransform
-        for e in 0..<plane {
-            for ki in 0..<3 {
-                for kj in 0..<3 {
-                    var s = 0.0
-                    for i in 0..<span where gm[i][ki] != 0 {
-                        var r = 0.0
-                        for j in 0..<span where gm[j][kj] != 0 { r += gm[j][kj] * Double(dU[(i * span + j) * plane + e]) }
-                        s += gm[i][ki] * r
-                    }
-                    dw[(ki * 3 + kj) * plane + e] += Float(s)
+        // dW_k += Σ_ξ c[ξ·9 + k] · dU_ξ (Gᵀ dU G, `winogradTapCoefficients`), summed in Double.
+        let coefficients = winogradTapCoefficients(tile: p.tile)
+        parallelFor(9) { k in
+            var partial = [Double](repeating: 0, count: plane)
+            partial.withUnsafeMutableBufferPointer { sb in
+                let sum = sb.baseAddress!
+                for xi in 0..<nn {
+                    let cx = coefficients[xi * 9 + k]
+                    if cx == 0 { continue }
+                    let d = dU + xi * plane
+                    for e in 0..<plane { sum[e] += cx * Double(d[e]) }
                 }
+                let out = dw + k * plane
+                for e in 0..<plane { out[e] += Float(sum[e]) }
             }
         }
     } }
