@@ -136,7 +136,7 @@ func col2im(_ g: WindowGeometry, _ cols: UnsafePointer<Float>, _ dx: UnsafeMutab
 /// kernel viewed as a (kh·kw·C) × filters matrix, one `sgemm` per chunk of the batch
 /// (chunks of at least two items keep the column buffer near 16 MB). Backward: dW += colsᵀ·dZ, db += Σ dZ,
 /// dCols = dZ·Wᵀ, then col2im. 3×3 stride-1 convolutions with ≥ 8 input channels and
-/// outputs of at least 16×16 (conv3's and conv5's large layers) run instead through
+/// outputs of at least 12×12 (all of conv3's and conv5's 3×3 layers but the first) run instead through
 /// Winograd F(m×m, 3×3), m = `WindowGeometry.winogradTile`, for all three products
 /// (`Winograd.swift`).
 public final class Conv2D: FusedActivationLayer, InputGradientSkippable {

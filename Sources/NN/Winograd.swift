@@ -86,17 +86,24 @@ extension WindowGeometry {
     /// m of the Winograd F(m×m, 3×3) this geometry runs through, or nil: a 3×3 kernel at
     /// stride 1 with at least 8 input channels (with fewer, the products are too thin to
     /// gain over one im2col product) and an output of at least `minimumWinogradSize` on each
-    /// side. m is `winogradTileChoice` when set, else 2.
+    /// side. m is `winogradTileChoice` when set, else 4: F(4×4) measured faster than F(2×2)
+    /// on every Winograd layer of conv3 and conv5 (docs/benchmarks.md; conv3 training
+    /// 49–52 → 57–60 images/s, conv5 57 → 61–63 in one interleaved sitting).
     var winogradTile: Int? {
         guard kh == 3, kw == 3, sh == 1, sw == 1, inC >= 8, winogradEnabled,
               outH >= minimumWinogradSize, outW >= minimumWinogradSize else { return nil }
-        return winogradTileChoice ?? 2
+        return winogradTileChoice ?? 4
     }
 }
 
+/// Smallest output height and width that runs through Winograd by default: 12, so conv5's
+/// 14×14 and 12×12 layers (128 channels) take F(4×4) too — measured 10–25 % faster per layer
+/// than im2col there, where F(2×2) had been slower (hence the former 16).
+let defaultMinimumWinogradSize = 12
+
 /// Smallest output height and width that runs through Winograd (tests lower it;
 /// `NN_WINOGRAD_MIN_SIZE` sets it for comparisons).
-nonisolated(unsafe) var minimumWinogradSize = ProcessInfo.processInfo.environment["NN_WINOGRAD_MIN_SIZE"].flatMap { Int($0) } ?? 16
+nonisolated(unsafe) var minimumWinogradSize = ProcessInfo.processInfo.environment["NN_WINOGRAD_MIN_SIZE"].flatMap { Int($0) } ?? defaultMinimumWinogradSize
 
 /// `NN_WINOGRAD=0` turns the Winograd path off (for comparisons).
 let winogradEnabled = ProcessInfo.processInfo.environment["NN_WINOGRAD"] != "0"

@@ -81,7 +81,7 @@ final class KerasGoldenTests: XCTestCase {
     /// Run with both tile sizes, F(2×2) and F(4×4) (whose tiles overhang the 7×6 and 5×4 outputs).
     func testWinogradConvNetMatchesKeras() throws {
         minimumWinogradSize = 1   // the path the study's large layers take, on small shapes
-        defer { minimumWinogradSize = 16; winogradTileChoice = nil }
+        defer { minimumWinogradSize = defaultMinimumWinogradSize; winogradTileChoice = nil }
         for tile in [2, 4] {
             winogradTileChoice = tile
             let model = try Sequential(name: "winograd F(\(tile)×\(tile))", inputShape: [7, 6, 9], layers: [

@@ -107,7 +107,7 @@ final class KernelTests: XCTestCase {
     /// wider tolerances.
     func testWinogradConvolutionMatchesNaive() throws {
         minimumWinogradSize = 1   // the path the study's large layers take, on small shapes
-        defer { minimumWinogradSize = 16; winogradTileChoice = nil }
+        defer { minimumWinogradSize = defaultMinimumWinogradSize; winogradTileChoice = nil }
         let configs: [(padding: Padding, input: [Int], filters: Int)] = [
             (.same, [7, 6, 8], 5), (.valid, [7, 6, 9], 12), (.same, [5, 5, 17], 9), (.valid, [4, 4, 8], 3),
             (.same, [1, 3, 8], 2), (.valid, [10, 11, 16], 20), (.same, [9, 13, 8], 17),
@@ -171,7 +171,7 @@ final class KernelTests: XCTestCase {
     /// F(4×4) forward 2.6e-6, dx 6.1e-6, dW 2.2e-6. The bounds leave about 3×.
     func testWinogradRoundingOnStudyMagnitudes() throws {
         minimumWinogradSize = 1
-        defer { minimumWinogradSize = 16; winogradTileChoice = nil }
+        defer { minimumWinogradSize = defaultMinimumWinogradSize; winogradTileChoice = nil }
         let conv = Conv2D(filters: 64, kernelSize: 3, padding: .same, activation: .linear)
         try buildAlone(conv, inputShape: [14, 14, 64], seed: 7)
         let g = conv.geometry!

@@ -42,7 +42,7 @@ final class LayerGradientTests: XCTestCase {
     /// transform is held to the naive sum in `KernelTests.testWinogradConvolutionMatchesNaive`).
     func testConv2DWinogradSameAndValid() throws {
         minimumWinogradSize = 1   // the path the study's large layers take, on small shapes
-        defer { minimumWinogradSize = 16; winogradTileChoice = nil }
+        defer { minimumWinogradSize = defaultMinimumWinogradSize; winogradTileChoice = nil }
         for (tile, activation, epsilon) in [(2, Activation.relu, Float(1e-3)), (4, .linear, 1e-2)] {
             winogradTileChoice = tile
             for (padding, shape, out) in [(Padding.same, [5, 4, 9], [5, 4, 3]), (Padding.valid, [6, 5, 8], [4, 3, 3]),
