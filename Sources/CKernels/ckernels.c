@@ -83,6 +83,156 @@ void nn_winograd_gradient_row(const float *const *dy, int tiles_w, int channels,
     }
 }
 
+// MARK: - Winograd F(4×4, 3×3)
+//
+// The same three transforms for 6×6 input tiles and 4×4 output blocks (interpolation points
+// 0, ±1, ±2, ∞; Lavin & Gray 2016). Each is a 1-D transform applied to the columns of the
+// tile and then to the rows of the result, written once as an inline helper on 6 (or 4)
+// scalars so that the loop over channels vectorises (the loops over tile positions are
+// unrolled in full first, so the tile lives in registers).
+
+#if defined(__clang__)
+#define NN_UNROLL _Pragma("clang loop unroll(full)")
+#else
+#define NN_UNROLL
+#endif
+
+/// r = Bᵀ d for one column d of 6, Bᵀ = [[4, 0, −5, 0, 1, 0], [0, −4, −4, 1, 1, 0],
+/// [0, 4, −4, −1, 1, 0], [0, −2, −1, 2, 1, 0], [0, 2, −1, −2, 1, 0], [0, 4, 0, −5, 0, 1]].
+static inline __attribute__((always_inline)) void nn_wino4_bt(const float d[6], float r[6]) {
+    float p = d[4] - 4.0f * d[2], q = 4.0f * d[1] - d[3];
+    float s = d[4] - d[2], u = 2.0f * (d[1] - d[3]);
+    r[0] = 4.0f * d[0] - 5.0f * d[2] + d[4];
+    r[1] = p - q;
+    r[2] = p + q;
+    r[3] = s - u;
+    r[4] = s + u;
+    r[5] = 4.0f * d[1] - 5.0f * d[3] + d[5];
+}
+
+/// r = Aᵀ m for one column m of 6, Aᵀ = [[1, 1, 1, 1, 1, 0], [0, 1, −1, 2, −2, 0],
+/// [0, 1, 1, 4, 4, 0], [0, 1, −1, 8, −8, 1]].
+static inline __attribute__((always_inline)) void nn_wino4_at(const float m[6], float r[4]) {
+    float a = m[1] + m[2], b = m[1] - m[2], c = m[3] + m[4], d = m[3] - m[4];
+    r[0] = m[0] + a + c;
+    r[1] = b + 2.0f * d;
+    r[2] = a + 4.0f * c;
+    r[3] = b + 8.0f * d + m[5];
+}
+
+/// r = A y for one column y of 4 (A = (Aᵀ)ᵀ, 6 × 4).
+static inline __attribute__((always_inline)) void nn_wino4_a(const float y[4], float r[6]) {
+    float e = y[0] + y[2], o = y[1] + y[3], e4 = y[0] + 4.0f * y[2], o8 = 2.0f * y[1] + 8.0f * y[3];
+    r[0] = y[0];
+    r[1] = e + o;
+    r[2] = e - o;
+    r[3] = e4 + o8;
+    r[4] = e4 - o8;
+    r[5] = y[3];
+}
+
+NN_CLONES
+void nn_winograd4_input_row(const float *const *src, int tiles_w, int channels, long plane, float *dst) {
+    for (int t = 0; t < tiles_w; t++) {
+        const float *const *s = src + t * 36;
+        float *restrict o = dst + (long)t * channels;
+#if defined(__clang__)
+#pragma clang loop vectorize(assume_safety)
+#endif
+        for (int c = 0; c < channels; c++) {
+            float d[36], col[6], r[6], tb[36];
+            NN_UNROLL
+            for (int k = 0; k < 36; k++) d[k] = s[k][c];
+            // tb = Bᵀ d, column by column
+            NN_UNROLL
+            for (int j = 0; j < 6; j++) {
+                NN_UNROLL
+                for (int i = 0; i < 6; i++) col[i] = d[i * 6 + j];
+                nn_wino4_bt(col, r);
+                NN_UNROLL
+                for (int i = 0; i < 6; i++) tb[i * 6 + j] = r[i];
+            }
+            // (Bᵀ d) B, row by row: row i of tb B is Bᵀ applied to row i of tb
+            NN_UNROLL
+            for (int i = 0; i < 6; i++) {
+                nn_wino4_bt(tb + i * 6, r);
+                NN_UNROLL
+                for (int j = 0; j < 6; j++) o[(i * 6 + j) * plane + c] = r[j];
+            }
+        }
+    }
+}
+
+NN_CLONES
+void nn_winograd4_output_row(const float *m, long plane, long ldm, int tiles_w, int channels,
+                             float *const *out, const float *bias, int relu) {
+    for (int t = 0; t < tiles_w; t++) {
+        const float *restrict p = m + (long)t * ldm;
+        float *const *y = out + t * 16;
+#if defined(__clang__)
+#pragma clang loop vectorize(assume_safety)
+#endif
+        for (int c = 0; c < channels; c++) {
+            float d[36], col[6], r[4], ta[24];
+            NN_UNROLL
+            for (int k = 0; k < 36; k++) d[k] = p[k * plane + c];
+            // ta = Aᵀ m (4 × 6), column by column
+            NN_UNROLL
+            for (int j = 0; j < 6; j++) {
+                NN_UNROLL
+                for (int i = 0; i < 6; i++) col[i] = d[i * 6 + j];
+                nn_wino4_at(col, r);
+                NN_UNROLL
+                for (int i = 0; i < 4; i++) ta[i * 6 + j] = r[i];
+            }
+            float bv = bias ? bias[c] : 0.0f;
+            // (Aᵀ m) A, row by row
+            NN_UNROLL
+            for (int i = 0; i < 4; i++) {
+                nn_wino4_at(ta + i * 6, r);
+                NN_UNROLL
+                for (int j = 0; j < 4; j++) {
+                    float v = r[j] + bv;
+                    if (relu) v = v > 0 ? v : 0;
+                    y[i * 4 + j][c] = v;
+                }
+            }
+        }
+    }
+}
+
+NN_CLONES
+void nn_winograd4_gradient_row(const float *const *dy, int tiles_w, int channels, long plane, float *dst) {
+    for (int t = 0; t < tiles_w; t++) {
+        const float *const *s = dy + t * 16;
+        float *restrict o = dst + (long)t * channels;
+#if defined(__clang__)
+#pragma clang loop vectorize(assume_safety)
+#endif
+        for (int c = 0; c < channels; c++) {
+            float d[16], col[4], r[6], ta[24];
+            NN_UNROLL
+            for (int k = 0; k < 16; k++) d[k] = s[k][c];
+            // ta = A dY (6 × 4), column by column
+            NN_UNROLL
+            for (int j = 0; j < 4; j++) {
+                NN_UNROLL
+                for (int i = 0; i < 4; i++) col[i] = d[i * 4 + j];
+                nn_wino4_a(col, r);
+                NN_UNROLL
+                for (int i = 0; i < 6; i++) ta[i * 4 + j] = r[i];
+            }
+            // (A dY) Aᵀ, row by row: row i of ta Aᵀ is A applied to row i of ta
+            NN_UNROLL
+            for (int i = 0; i < 6; i++) {
+                nn_wino4_a(ta + i * 4, r);
+                NN_UNROLL
+                for (int j = 0; j < 6; j++) o[(i * 6 + j) * plane + c] = r[j];
+            }
+        }
+    }
+}
+
 // MARK: - Direct convolution for narrow patches (few input channels)
 //
 // A convolution whose patch (kh·kw·C) is short — a network's first layer on 1- or

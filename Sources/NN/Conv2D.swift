@@ -136,8 +136,9 @@ func col2im(_ g: WindowGeometry, _ cols: UnsafePointer<Float>, _ dx: UnsafeMutab
 /// kernel viewed as a (kh·kw·C) × filters matrix, one `sgemm` per chunk of the batch
 /// (chunks of at least two items keep the column buffer near 16 MB). Backward: dW += colsᵀ·dZ, db += Σ dZ,
 /// dCols = dZ·Wᵀ, then col2im. 3×3 stride-1 convolutions with ≥ 8 input channels and
-/// outputs of at least 16×16 (conv3's and conv5's large layers) run instead through
-/// Winograd F(2×2, 3×3) for all three products (`Winograd.swift`).
+/// outputs of at least 12×12 (all of conv3's and conv5's 3×3 layers but the first) run instead through
+/// Winograd F(m×m, 3×3), m = `WindowGeometry.winogradTile`, for all three products
+/// (`Winograd.swift`).
 public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
     public var name: String
     public var typeName: String { "Conv2D" }
@@ -266,17 +267,18 @@ public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
         return y
     }
 
-    /// Forward through Winograd F(2×2, 3×3) (3×3, stride 1, ≥ 8 input channels): no column
+    /// Forward through Winograd F(m×m, 3×3) (3×3, stride 1, ≥ 8 input channels): no column
     /// matrix; bias and ReLU are applied in the output transform.
     private func winogradForward(_ x: Tensor, _ g: WindowGeometry) -> Tensor {
         let batch = x.batch, f = filters
-        let plan = WinogradPlan(forward: g, filters: f)
+        let plan = WinogradPlan(forward: g, filters: f, tile: g.winogradTile!)
         let act: Activation? = emitsLogits ? nil : activation
-        let size = 16 * g.inC * plan.paddedOutC
+        let size = plan.positions * g.inC * plan.paddedOutC
         var u = [Float](unsafeUninitializedCapacity: size) { _, n in n = size }
         kernel!.value.withPointer { wp in
             u.withUnsafeMutableBufferPointer {
-                winogradTransformKernel(wp, inC: g.inC, filters: f, rotated: false, columns: plan.paddedOutC, into: $0.baseAddress!)
+                winogradTransformKernel(wp, inC: g.inC, filters: f, rotated: false, tile: plan.tile, columns: plan.paddedOutC,
+                                        into: $0.baseAddress!)
             }
         }
         let y = makeTensor(shape: [batch, g.outH, g.outW, f]) { out in
@@ -357,7 +359,7 @@ public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
             x.withPointer { xp in dz.withPointer { dzp in w.withPointer { wp in
                 kernel!.withGrad { dwp in
                     if g.usesWinograd {
-                        winogradKernelGradient(WinogradPlan(forward: g, filters: f), x: xp, dy: dzp, batch: batch, dw: dwp)
+                        winogradKernelGradient(WinogradPlan(forward: g, filters: f, tile: g.winogradTile!), x: xp, dy: dzp, batch: batch, dw: dwp)
                         return
                     }
                     if direct {
@@ -399,12 +401,13 @@ public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
             } } }
             if computesInputGradient && g.usesWinograd {
                 // dL/dx: the 3×3 correlation of dZ with the rotated kernel, through Winograd.
-                let plan = WinogradPlan(inputGradientOf: g, filters: f)
-                let size = 16 * f * plan.paddedOutC
+                let plan = WinogradPlan(inputGradientOf: g, filters: f, tile: g.winogradTile!)
+                let size = plan.positions * f * plan.paddedOutC
                 var u = [Float](unsafeUninitializedCapacity: size) { _, n in n = size }
                 w.withPointer { wp in
                     u.withUnsafeMutableBufferPointer {
-                        winogradTransformKernel(wp, inC: g.inC, filters: f, rotated: true, columns: plan.paddedOutC, into: $0.baseAddress!)
+                        winogradTransformKernel(wp, inC: g.inC, filters: f, rotated: true, tile: plan.tile, columns: plan.paddedOutC,
+                                                into: $0.baseAddress!)
                     }
                 }
                 dz.withPointer { dzp in u.withUnsafeBufferPointer { ub in

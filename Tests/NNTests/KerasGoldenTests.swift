@@ -78,18 +78,22 @@ final class KerasGoldenTests: XCTestCase {
     /// `valid`, on odd and even sizes. Keras values from the script above with the model
     /// `keras.Sequential([keras.Input((7, 6, 9)), L.Conv2D(10, 3, padding="same", activation="relu"),
     /// L.Conv2D(8, 3, activation="relu"), L.Flatten(), L.Dense(3, activation="softmax")])` on input (2, 7, 6, 9).
+    /// Run with both tile sizes, F(2×2) and F(4×4) (whose tiles overhang the 7×6 and 5×4 outputs).
     func testWinogradConvNetMatchesKeras() throws {
         minimumWinogradSize = 1   // the path the study's large layers take, on small shapes
-        defer { minimumWinogradSize = 16 }
-        let model = try Sequential(name: "winograd", inputShape: [7, 6, 9], layers: [
-            Conv2D(filters: 10, kernelSize: 3, padding: .same, activation: .relu),
-            Conv2D(filters: 8, kernelSize: 3, activation: .relu), Flatten(), Dense(units: 3, activation: .softmax),
-        ], seed: 1)
-        XCTAssertTrue((model.layers[0] as! Conv2D).geometry!.usesWinograd)
-        XCTAssertTrue((model.layers[1] as! Conv2D).geometry!.usesWinograd)
-        let keras: [Float] = [0.7809135317802429, 0.2047358602285385, 0.014350599609315395,
-                              0.7469285130500793, 0.15611210465431213, 0.09695927053689957]
-        check(model, batchShape: [2, 7, 6, 9], inference: keras, training: keras)
+        defer { minimumWinogradSize = defaultMinimumWinogradSize; winogradTileChoice = nil }
+        for tile in [2, 4] {
+            winogradTileChoice = tile
+            let model = try Sequential(name: "winograd F(\(tile)×\(tile))", inputShape: [7, 6, 9], layers: [
+                Conv2D(filters: 10, kernelSize: 3, padding: .same, activation: .relu),
+                Conv2D(filters: 8, kernelSize: 3, activation: .relu), Flatten(), Dense(units: 3, activation: .softmax),
+            ], seed: 1)
+            XCTAssertEqual((model.layers[0] as! Conv2D).geometry!.winogradTile, tile)
+            XCTAssertEqual((model.layers[1] as! Conv2D).geometry!.winogradTile, tile)
+            let keras: [Float] = [0.7809135317802429, 0.2047358602285385, 0.014350599609315395,
+                                  0.7469285130500793, 0.15611210465431213, 0.09695927053689957]
+            check(model, batchShape: [2, 7, 6, 9], inference: keras, training: keras)
+        }
     }
 
     func testLSTMNetMatchesKeras() throws {

@@ -1,7 +1,7 @@
 #ifndef NN_CKERNELS_H
 #define NN_CKERNELS_H
 
-// Element-wise Winograd F(2×2, 3×3) transforms for one row of tiles (see
+// Element-wise Winograd F(2×2, 3×3) and F(4×4, 3×3) transforms for one row of tiles (see
 // Sources/NN/Winograd.swift for the maths and the layouts). Written in C so that the compiler
 // can emit AVX2/AVX-512 versions chosen at run time (the Swift code targets baseline x86-64).
 
@@ -20,6 +20,18 @@ void nn_winograd_output_row(const float *m, long plane, long ldm, int tiles_w, i
 /// (for positions outside
 /// the output, a row of zeros); output k of tile t to dst + k*plane + t*C.
 void nn_winograd_gradient_row(const float *const *dy, int tiles_w, int channels, long plane, float *dst);
+
+/// Winograd F(4×4, 3×3), the same three transforms for 6×6 tiles: `src[t*36 + k]` (input
+/// position k, row-major in the 6×6 tile) → dst + k*plane + t*C, k < 36.
+void nn_winograd4_input_row(const float *const *src, int tiles_w, int channels, long plane, float *dst);
+
+/// Aᵀ m A for 6×6 products m (input k of tile t at m + k*plane + t*ldm); output (a, b) of tile
+/// t goes to out[t*16 + a*4 + b], plus `bias` (may be NULL), then max(·, 0) when relu is non-zero.
+void nn_winograd4_output_row(const float *m, long plane, long ldm, int tiles_w, int channels,
+                             float *const *out, const float *bias, int relu);
+
+/// A dY Aᵀ for 4×4 blocks of dY: (a, b) of tile t at dy[t*16 + a*4 + b] → dst + k*plane + t*C, k < 36.
+void nn_winograd4_gradient_row(const float *const *dy, int tiles_w, int channels, long plane, float *dst);
 
 /// Direct convolution of images [n0, n1) of a zero-padded NHWC batch xp (n, hp, wp, c) with a
 /// kernel w (kh, kw, c, fp) whose filters are zero-padded to fp (a multiple of 16):
