@@ -87,8 +87,9 @@ extension WindowGeometry {
     /// stride 1 with at least 8 input channels (with fewer, the products are too thin to
     /// gain over one im2col product) and an output of at least `minimumWinogradSize` on each
     /// side. m is `winogradTileChoice` when set, else 4: F(4×4) measured faster than F(2×2)
-    /// on every Winograd layer of conv3 and conv5 (docs/benchmarks.md; conv3 training
-    /// 49–52 → 57–60 images/s, conv5 57 → 61–63 in one interleaved sitting).
+    /// on every Winograd layer of conv3 and conv5 (docs/benchmarks.md, "Winograd F(4×4)";
+    /// training 50–53 → 58–60 images/s for conv3, 55–61 → 63–66 for conv5 in one
+    /// interleaved sitting).
     var winogradTile: Int? {
         guard kh == 3, kw == 3, sh == 1, sw == 1, inC >= 8, winogradEnabled,
               outH >= minimumWinogradSize, outW >= minimumWinogradSize else { return nil }
