@@ -175,6 +175,25 @@ func winogradTransformKernel(_ w: UnsafePointer<Float>, inC c: Int, filters f: I
     } }
 }
 
+/// The positions of the tiles of one tile row, in the order the C transforms read their
+/// pointer tables: for tile column tw (of `tilesW`), row i and column j (each of `span`), at
+/// slot tw·span² + i·span + j, the pixel (stride·tileRow − padTop + i, stride·tw − padLeft + j)
+/// of a height × width item as its index h·width + w — or nil outside the item. The input,
+/// output and gradient transforms all fill their tables from it.
+@inline(__always)
+private func forEachTilePosition(tilesW: Int, tileRow th: Int, stride: Int, span: Int, padTop: Int, padLeft: Int,
+                                 height: Int, width: Int, _ body: (_ slot: Int, _ pixel: Int?) -> Void) {
+    for tw in 0..<tilesW {
+        for i in 0..<span {
+            let h = stride * th - padTop + i
+            for j in 0..<span {
+                let w = stride * tw - padLeft + j
+                body((tw * span + i) * span + j, h >= 0 && h < height && w >= 0 && w < width ? h * width + w : nil)
+            }
+        }
+    }
+}
+
 /// Bᵀ d B for the (m + 2)² tile of every tile of `items` items, into v[ξ][t][c] (t = item·tiles +
 /// tile row·tilesW + tile column; `tiles` = the chunk's tile count). Tile (th, tw) starts at
 /// input (m·th − padTop, m·tw − padLeft); positions outside the item read zeros.
@@ -191,15 +210,9 @@ private func winogradInputTransform(_ p: WinogradPlan, x: UnsafePointer<Float>, 
             let xi = x + b * itemSize
             withUnsafeTemporaryAllocation(of: UnsafePointer<Float>?.self, capacity: nn * tw) { sb in
                 let src = sb.baseAddress!
-                for twi in 0..<tw {
-                    for i in 0..<n {
-                        let ih = m * th - p.padTop + i
-                        for j in 0..<n {
-                            let iw = m * twi - p.padLeft + j
-                            (src + twi * nn + i * n + j).initialize(to: ih >= 0 && ih < p.inH && iw >= 0 && iw < p.inW
-                                                                    ? xi + (ih * p.inW + iw) * c : zero)
-                        }
-                    }
+                forEachTilePosition(tilesW: tw, tileRow: th, stride: m, span: n, padTop: p.padTop, padLeft: p.padLeft,
+                                    height: p.inH, width: p.inW) { slot, pixel in
+                    (src + slot).initialize(to: pixel.map { xi + $0 * c } ?? zero)
                 }
                 let dst = v + (b * perItem + th * tw) * c
                 if m == 4 {
@@ -225,14 +238,9 @@ private func winogradOutputTransform(_ p: WinogradPlan, m: UnsafePointer<Float>,
         withUnsafeTemporaryAllocation(of: Float.self, capacity: f) { discard in
             withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<Float>?.self, capacity: block * tw) { ob in
                 let out = ob.baseAddress!
-                for twi in 0..<tw {
-                    for a in 0..<t {
-                        for cc in 0..<t {
-                            let oh = t * th + a, ow = t * twi + cc
-                            (out + twi * block + a * t + cc).initialize(to: oh < p.outH && ow < p.outW
-                                                                        ? yi + (oh * p.outW + ow) * f : discard.baseAddress!)
-                        }
-                    }
+                forEachTilePosition(tilesW: tw, tileRow: th, stride: t, span: t, padTop: 0, padLeft: 0,
+                                    height: p.outH, width: p.outW) { slot, pixel in
+                    (out + slot).initialize(to: pixel.map { yi + $0 * f } ?? discard.baseAddress!)
                 }
                 let src = m + (b * perItem + th * tw) * ldm
                 if t == 4 {
@@ -288,14 +296,9 @@ private func winogradGradientTransform(_ p: WinogradPlan, dy: UnsafePointer<Floa
             let di = dy + b * itemSize
             withUnsafeTemporaryAllocation(of: UnsafePointer<Float>?.self, capacity: block * tw) { sb in
                 let src = sb.baseAddress!
-                for twi in 0..<tw {
-                    for a in 0..<t {
-                        for cc in 0..<t {
-                            let oh = t * th + a, ow = t * twi + cc
-                            (src + twi * block + a * t + cc).initialize(to: oh < p.outH && ow < p.outW
-                                                                        ? di + (oh * p.outW + ow) * f : zero)
-                        }
-                    }
+                forEachTilePosition(tilesW: tw, tileRow: th, stride: t, span: t, padTop: 0, padLeft: 0,
+                                    height: p.outH, width: p.outW) { slot, pixel in
+                    (src + slot).initialize(to: pixel.map { di + $0 * f } ?? zero)
                 }
                 let dst = w + (b * perItem + th * tw) * f
                 if t == 4 {
