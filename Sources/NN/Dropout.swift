@@ -89,13 +89,9 @@ public final class Dropout: Layer {
     }
 }
 
-/// 64 random bits for position `counter` of the mask keyed by `key`: the SplitMix64 output
-/// function (Steele, Lea & Flood 2014) of key + counter·φ, a bijective mix whose outputs for
-/// consecutive counters pass BigCrush — the construction SplitMix64 itself uses per draw.
+/// 64 random bits for position `counter` of the mask keyed by `key`: SplitMix64's draw number
+/// counter + 1 from seed `key` (its outputs for consecutive counters pass BigCrush).
 @inline(__always)
 func dropoutBits(key: UInt64, counter: UInt64) -> UInt64 {
-    var z = key &+ (counter &+ 1) &* 0x9E37_79B9_7F4A_7C15
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
+    SeededGenerator.splitMix64(key &+ (counter &+ 1) &* SeededGenerator.golden)
 }

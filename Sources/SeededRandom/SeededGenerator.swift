@@ -9,15 +9,23 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var s0, s1, s2, s3: UInt64
 
     public init(seed: UInt64) {
-        var sm = seed
-        func splitmix() -> UInt64 {
-            sm &+= 0x9E37_79B9_7F4A_7C15
-            var z = sm
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        s0 = splitmix(); s1 = splitmix(); s2 = splitmix(); s3 = splitmix()
+        // SplitMix64: the k-th output is the mix of seed + k·γ.
+        s0 = Self.splitMix64(seed &+ Self.golden); s1 = Self.splitMix64(seed &+ 2 &* Self.golden)
+        s2 = Self.splitMix64(seed &+ 3 &* Self.golden); s3 = Self.splitMix64(seed &+ 4 &* Self.golden)
+    }
+
+    /// SplitMix64's increment γ (2⁶⁴/φ, odd).
+    public static let golden: UInt64 = 0x9E37_79B9_7F4A_7C15
+
+    /// SplitMix64's output function (Steele, Lea & Flood 2014): a bijective mix of a 64-bit
+    /// state. SplitMix64's k-th draw from seed s is `splitMix64(s + k·golden)`, so it also
+    /// serves as a counter-based generator (e.g. dropout masks: key + position).
+    @inlinable @inline(__always)
+    public static func splitMix64(_ state: UInt64) -> UInt64 {
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 
     /// A generator derived from this seed and a stream name, independent of other streams.
