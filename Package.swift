@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(name: "PlotsTests", dependencies: ["Plots"], exclude: ["Snapshots"]),
         .testTarget(name: "StatsTests", dependencies: ["Stats"]),
         .testTarget(name: "ReportTests", dependencies: [
-            "Report", "NN", "StudyData", "Plots", "Training", "SourceHashing", "Stats", "GFM", "ModelSpec",
+            "Report", "NN", "StudyData", "Plots", "Training", "SourceHashing", "Stats", "GFM", "ModelSpec", "SeededRandom",
             .product(name: "Crypto", package: "swift-crypto"),
         ], exclude: ["Snapshots"]),
         .testTarget(name: "GFMTests", dependencies: ["GFM"]),

@@ -16,10 +16,13 @@ public struct Throughput: Codable, Sendable, Equatable {
 /// cell gets the images and epochs that fit its share:
 ///
 /// - the main comparison gets `mainShare` of the budget: first every architecture its floor
-///   (`floorImages` images for `minEpochs` epochs), then the rest where it buys convergence: shared
-///   equally among the networks that can see every training image `minEpochs` times with it,
+///   (`floorImages` images for `minEpochs` epochs), then the rest where it buys convergence:
+///   cheapest first, each network is raised to a pass over every training image (`minEpochs`
+///   times) while the rest lasts, and the networks raised whole share what is left equally,
 ///   each capped at its complete run (all images, the most epochs) — a small network gives
-///   back what it does not need and the others split it (water-filling);
+///   back what it does not need and the others split it (water-filling). Filling in order of
+///   cost keeps the plan steady: a fast network's share does not hang on whether a slower
+///   one's pass just fits (and networks of about the same cost fill together);
 /// - the hyper-parameter experiments share the rest: every network of every run of every
 ///   experiment costs the same images × epochs of the experiment model.
 ///
@@ -33,6 +36,9 @@ enum Budget {
     /// Images a main-comparison network trains on at the least (for `minEpochs` epochs).
     static let floorImages = 500
     static let imageQuantum = 500
+    /// Networks whose whole-training-set passes cost within this factor of each other are
+    /// filled together (see `sizes`).
+    static let costTie = 1.25
 
     /// Every model a configuration trains: the study architectures, then the users' models.
     static func architectures(_ cfg: StudyConfig) -> [ModelRef] {
@@ -51,15 +57,28 @@ enum Budget {
         return scale * (Double(v.epochs) * (Double(n) / s.train + monitor / s.infer) + scored / s.infer)
     }
 
+    /// The image counts a plan depends on: the training pool (after the black-image policy),
+    /// the per-epoch monitor set and the scored validation set.
+    struct Counts {
+        var pool: Int
+        var monitor: Int
+        var scored: Int
+    }
+
     static func sizes(_ cfg: StudyConfig, data: LoadedData, speed: [String: Throughput]) -> Plan.Sizes {
+        sizes(cfg, counts: Counts(pool: cfg.blackPolicy.apply(to: data.dataset.train).count,
+                                  monitor: data.prep.monitor.count, scored: data.prep.validation.count), speed: speed)
+    }
+
+    static func sizes(_ cfg: StudyConfig, counts: Counts, speed: [String: Throughput]) -> Plan.Sizes {
         guard let budget = cfg.budgetSeconds else {
             let s = Plan.Size(trainLimit: cfg.trainLimit, epochs: cfg.epochs)
             return Plan.Sizes(main: [:], experiment: Plan.Size(trainLimit: cfg.trainLimit, epochs: cfg.experimentEpochs),
                               experimentArchitectures: [:]).with(main: Dictionary(uniqueKeysWithValues: cfg.mainModels.map { ($0.name, s) }))
         }
-        let pool = cfg.blackPolicy.apply(to: data.dataset.train).count
+        let pool = counts.pool
         let available = min(pool, cfg.trainLimit ?? pool)
-        let monitor = Double(data.prep.monitor.count), scored = Double(data.prep.validation.count)
+        let monitor = Double(counts.monitor), scored = Double(counts.scored)
 
         /// Seconds for `nets` networks of `a` over `n` images for `e` epochs, with the
         /// per-epoch validation pass and the final scoring pass.
@@ -67,14 +86,14 @@ enum Budget {
             let s = speed[a]!
             return Double(nets) * (Double(e) * (Double(n) / s.train + monitor / s.infer) + scored / s.infer)
         }
-        /// The largest size whose cost (per network) fits `seconds`.
         /// The images × epochs that fit `seconds` with the most training steps (ties: more
         /// images), at least `minEpochs` epochs and `imageQuantum` images.
         func size(_ a: String, seconds: Double, maxEpochs: Int, nets: Int = 1) -> Plan.Size {
             var best: (n: Int, e: Int)?
             for e in min(minEpochs, maxEpochs)...max(minEpochs, maxEpochs) {
                 let perImage = Double(nets * e) / speed[a]!.train
-                let n = min(available, Int(max(0, seconds - cost(a, n: 0, e: e, nets: nets)) / perImage) / imageQuantum * imageQuantum)
+                // (+1e-6: a share computed as the cost of exactly n images buys n, not n − 1 by rounding.)
+                let n = min(available, Int(max(0, seconds - cost(a, n: 0, e: e, nets: nets)) / perImage + 1e-6) / imageQuantum * imageQuantum)
                 guard n >= imageQuantum || n == available else { continue }
                 if best == nil || n * e > best!.n * best!.e { best = (n, e) }
             }
@@ -106,11 +125,35 @@ enum Budget {
         if floors > mainBudget {
             for a in cfg.mainModels.map(\.name) { share[a]! *= mainBudget / floors }
         } else {
-            // The rest buys convergence where it can: it goes to the networks that can see the
-            // whole training set at least `minEpochs` times with it (all of them when none can).
+            // The rest buys convergence where it can. Cheapest first, each network is raised to
+            // its pass over the whole training set (`minEpochs` times) while the rest lasts — the
+            // first that does not fit whole gets what is left; the networks raised whole then
+            // share anything that remains. Networks within `costTie` of each other form one
+            // group and share equally, so that two of about the same cost do not trade places
+            // (and most of their share) with the measurement's noise.
             var left = mainBudget - floors
-            var open = cfg.mainModels.map(\.name).filter { share[$0]! < full($0) && cost($0, n: available, e: minEpochs, nets: nets) * reps <= left }
-            if open.isEmpty { open = cfg.mainModels.map(\.name).filter { share[$0]! < full($0) } }
+            let names = cfg.mainModels.map(\.name)
+            func complete(_ a: String) -> Double { min(full(a), cost(a, n: available, e: minEpochs, nets: nets) * reps) }
+            var groups: [[String]] = []
+            for a in names.sorted(by: { (complete($0), $0) < (complete($1), $1) }) {
+                if let first = groups.last?.first, complete(a) <= complete(first) * costTie { groups[groups.count - 1].append(a) } else { groups.append([a]) }
+            }
+            var open: [String] = []
+            for group in groups where left > 1e-9 {
+                var filling = group.filter { share[$0]! < complete($0) - 1e-9 }
+                while !filling.isEmpty && left > 1e-9 {
+                    let each = left / Double(filling.count)
+                    for a in filling {
+                        let raise = min(each, complete(a) - share[a]!)
+                        share[a]! += raise
+                        left -= raise
+                    }
+                    filling.removeAll { share[$0]! >= complete($0) - 1e-9 }
+                }
+                open += group.filter { share[$0]! >= complete($0) - 1e-9 }
+            }
+            if open.isEmpty { open = names.filter { share[$0]! < full($0) } }
+            open.removeAll { share[$0]! >= full($0) - 1e-9 }
             while !open.isEmpty && left > 1e-9 {
                 let each = left / Double(open.count)
                 var given = 0.0
@@ -166,28 +209,63 @@ enum Budget {
 
     static func measure(_ a: Architecture) throws -> Throughput { try measure(try a.build(head: .joint, seed: 1)) }
 
-    /// The throughput of any built network with a three-output head.
+    /// The throughput of any built network with a three-output head, in the steady state the
+    /// training cells run in: a warm-up fit (allocations, first-touch of the buffers) gives a
+    /// rough time per batch, then one fit of enough batches to last about `trialSeconds` (at
+    /// least `minTrialBatches`) is timed batch by batch and the **median** batch time is the
+    /// speed — a batch the host interrupts, or a fit's one-off set-up, moves a median of many
+    /// batches little, where the best (or the mean) of two short fits swung by 30 % from run to
+    /// run for the fast networks and moved the plan with it. Inference: one prediction over the
+    /// same images in batches of 64, as the scoring passes run.
     static func measure(_ model: Sequential) throws -> Throughput {
         let batch = 32
-        let n = batch * 2
-        var rng = SeededGenerator(seed: 3, stream: "throughput")
-        let x = Tensor(shape: [n] + model.inputShape, data: (0..<(n * model.inputShape.reduce(1, *))).map { _ in rng.nextFloat() })
-        var y = Tensor(zeros: [n, 3])
-        for i in 0..<n { y.data[i * 3 + i % 3] = 1 }
         var cfg = TrainingConfig(epochs: 1, seed: 1)
         cfg.batchSize = batch
-        _ = Trainer(model: model, config: cfg, encoding: .multiLabel).fit(x: x.items(0..<batch), y: y.items(0..<batch), validation: nil)
-        // The best of two trials: the speed this machine reaches, not a moment of load.
-        var train = 0.0, infer = 0.0
+        var rng = SeededGenerator(seed: 3, stream: "throughput")
+        func data(_ n: Int) -> (x: Tensor, y: Tensor) {
+            let x = Tensor(shape: [n] + model.inputShape, data: (0..<(n * model.inputShape.reduce(1, *))).map { _ in rng.nextFloat() })
+            var y = Tensor(zeros: [n, 3])
+            for i in 0..<n { y.data[i * 3 + i % 3] = 1 }
+            return (x, y)
+        }
+        let warm = data(batch)
+        let clock = ContinuousClock()
+        let w0 = clock.now
+        _ = Trainer(model: model, config: cfg, encoding: .multiLabel).fit(x: warm.x, y: warm.y, validation: nil)
+        let roughBatch = max(seconds(clock.now - w0), 1e-6)
+
+        let batches = min(maxTrialBatches, max(minTrialBatches, Int(trialSeconds / roughBatch)))
+        let (x, y) = data(batch * batches)
+        var ends: [Double] = []
+        _ = Trainer(model: model, config: cfg, encoding: .multiLabel).fit(x: x, y: y, validation: nil, progress: { ends.append($0.elapsedSeconds) })
+        let batchSeconds = zip(ends, [0] + ends).map { $0 - $1 }
+        let train = Double(batch) / max(median(batchSeconds), 1e-9)
+
+        // Inference as the scoring passes run it: one call over a few batches of 64 (buffers
+        // reused across its batches), the faster of two after a warm-up.
+        _ = predictProbabilities(model, x.items(0..<64), batchSize: 64)
+        let probe = x.items(0..<min(x.batch, 256))
+        var infer = 0.0
         for _ in 0..<2 {
-            let t0 = Date()
-            _ = Trainer(model: model, config: cfg, encoding: .multiLabel).fit(x: x, y: y, validation: nil)
-            train = max(train, Double(n) / max(Date().timeIntervalSince(t0), 1e-6))
-            let t1 = Date()
-            _ = predictProbabilities(model, x, batchSize: 64)
-            infer = max(infer, Double(n) / max(Date().timeIntervalSince(t1), 1e-6))
+            let t = clock.now
+            _ = predictProbabilities(model, probe, batchSize: 64)
+            infer = max(infer, Double(probe.batch) / max(seconds(clock.now - t), 1e-9))
         }
         return Throughput(train: train, infer: infer)
+    }
+
+    /// About how long the timed training fit of `measure` lasts, and its bounds in batches.
+    static let trialSeconds = 0.6
+    static let minTrialBatches = 3
+    static let maxTrialBatches = 40
+
+    private static func median(_ v: [Double]) -> Double {
+        let s = v.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+
+    private static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
 
     /// ", about 3m40s of training if nothing is cached" for the log.

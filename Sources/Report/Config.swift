@@ -90,7 +90,7 @@ public struct StudyConfig: Codable, Sendable, Equatable {
                                experimentModel: .conv4, experimentEpochs: 12, curveEpochs: [1, 4],
                                learningRates: [1e-3, 1e-2, 1e-1], batchSizes: [32, 128],
                                experiments: ExperimentID.quick, repeats: 2, mainRepeats: 1,
-                               budgetSeconds: 200, bootstrapResamples: 2_000)
+                               budgetSeconds: 230, bootstrapResamples: 2_000)
         case .full:
             return StudyConfig(profile: .full, seed: 2024, models: Architecture.allCases, gridHead: .perLabel,
                                trainLimit: nil, valLimit: nil, monitorLimit: nil, epochs: 10, batchSize: 32, learningRate: 1e-3,

@@ -1,0 +1,91 @@
+import XCTest
+import SeededRandom
+@testable import Report
+
+/// The quick profile's plan: how a time budget becomes training sizes.
+final class BudgetTests: XCTestCase {
+    /// Speeds of the order this project's 2-core machine measures (images/s, training and inference).
+    let measured: [String: Throughput] = [
+        "conv1": .init(train: 110, infer: 500), "conv2": .init(train: 480, infer: 1_400),
+        "conv3": .init(train: 52, infer: 200), "conv4": .init(train: 850, infer: 2_700),
+        "conv5": .init(train: 58, infer: 200), "lstm1": .init(train: 420, infer: 1_000),
+        "fc1": .init(train: 5_000, infer: 28_000), "fc2": .init(train: 5_000, infer: 28_000),
+    ]
+    let counts = Budget.Counts(pool: 9_000, monitor: 400, scored: 1_500)
+
+    func cost(_ a: String, _ s: Plan.Size, _ speed: [String: Throughput]) -> Double {
+        let n = Double(s.trainLimit ?? counts.pool), v = speed[a]!
+        return Double(s.epochs) * (n / v.train + Double(counts.monitor) / v.infer) + Double(counts.scored) / v.infer
+    }
+
+    /// Every speed moved by up to ±20 %, independently, as two measurements on one host can differ.
+    func perturbed(_ rng: inout SeededGenerator) -> [String: Throughput] {
+        measured.mapValues { t in
+            let f = 0.8 + 0.4 * Double(rng.nextFloat())
+            return Throughput(train: t.train * f, infer: t.infer * f)
+        }
+    }
+
+    func testMainComparisonFitsItsShare() {
+        let cfg = StudyConfig.defaults(for: .quick)
+        let sizes = Budget.sizes(cfg, counts: counts, speed: measured)
+        let total = sizes.main.reduce(0) { $0 + cost($1.key, $1.value, measured) }
+        XCTAssertLessThanOrEqual(total, cfg.budgetSeconds! * Budget.mainShare * 1.001)
+        // Little of the share is left unused (sizes are rounded down to 500 images).
+        XCTAssertGreaterThan(total, cfg.budgetSeconds! * Budget.mainShare * 0.85)
+        XCTAssertEqual(Set(sizes.main.keys), Set(cfg.mainModels.map(\.name)))
+    }
+
+    /// A network that is clearly cheaper (beyond `costTie`) to train on every image gets there
+    /// before a costlier one gets more than its floor — whatever the measurement's noise.
+    func testCheaperNetworksReachTheWholeTrainingSetFirst() {
+        let cfg = StudyConfig.defaults(for: .quick)
+        var rng = SeededGenerator(seed: 7, stream: "budget-test")
+        for _ in 0..<50 {
+            let speed = perturbed(&rng)
+            let sizes = Budget.sizes(cfg, counts: counts, speed: speed)
+            let whole = Plan.Size(trainLimit: nil, epochs: Budget.minEpochs)
+            for (a, sa) in sizes.main {
+                for (b, sb) in sizes.main where cost(a, whole, speed) * Budget.costTie < cost(b, whole, speed) {
+                    if (sb.trainLimit ?? counts.pool) > Budget.floorImages + Budget.imageQuantum {
+                        XCTAssertNil(sa.trainLimit, "\(b) got \(sb) before the cheaper \(a) saw every image (\(sa))")
+                    }
+                }
+            }
+            // The experiment model, cheap here, sees every training image at least twice in
+            // every such measurement: its plan does not swing with the noise.
+            XCTAssertNil(sizes.main["conv4"]?.trainLimit, "conv4: \(String(describing: sizes.main["conv4"]))")
+            XCTAssertGreaterThanOrEqual(sizes.main["conv4"]!.epochs, Budget.minEpochs)
+        }
+    }
+
+    /// Two networks of about the same cost share alike, whichever the noise makes cheaper.
+    func testNetworksOfAboutTheSameCostShareAlike() {
+        var cfg = StudyConfig.defaults(for: .quick)
+        cfg.models = [.conv2, .lstm1]
+        cfg.experiments = []
+        cfg.budgetSeconds = 40
+        var speed = measured
+        for (f2, fl) in [(1.0, 1.1), (1.1, 1.0)] {
+            speed["conv2"]!.train = 480 * f2
+            speed["lstm1"]!.train = 480 * fl
+            let sizes = Budget.sizes(cfg, counts: counts, speed: speed)
+            let c2 = sizes.main["conv2"]!, l1 = sizes.main["lstm1"]!
+            XCTAssertEqual(c2.epochs, Budget.minEpochs)
+            XCTAssertEqual(l1.epochs, Budget.minEpochs)
+            // Neither gets every image while the other is left far behind.
+            let n2 = Double(c2.trainLimit ?? counts.pool), nl = Double(l1.trainLimit ?? counts.pool)
+            XCTAssertLessThan(abs(n2 - nl), 0.2 * max(n2, nl), "conv2 \(c2), lstm1 \(l1)")
+        }
+    }
+
+    func testTooSmallABudgetScalesTheFloorsDown() {
+        var cfg = StudyConfig.defaults(for: .quick)
+        cfg.budgetSeconds = 20
+        let sizes = Budget.sizes(cfg, counts: counts, speed: measured)
+        for (a, s) in sizes.main {
+            XCTAssertEqual(s.trainLimit, Budget.imageQuantum, a)
+            XCTAssertEqual(s.epochs, Budget.minEpochs, a)
+        }
+    }
+}
