@@ -11,7 +11,8 @@ import Foundation
 /// recurrent kernel, bias zeros except the forget block = 1 (`unit_forget_bias`).
 ///
 /// The input projection of all time steps is one `sgemm`; each step adds hₜ₋₁·U with
-/// one more. Backward is full backpropagation through time.
+/// one more. Backward is full backpropagation through time; its weight gradients (dW, dU,
+/// db) are each one product over all steps once the recurrence has run.
 public final class LSTM: InputGradientSkippable {
     public var name: String
     public var typeName: String { "LSTM" }
@@ -119,13 +120,13 @@ public final class LSTM: InputGradientSkippable {
         dh.withUnsafeMutableBufferPointer { dhb in dc.withUnsafeMutableBufferPointer { dcb in
             let gp = gb.baseAddress!, cp = cb.baseAddress!, tp = tb.baseAddress!, hp = hb.baseAddress!
             let zp = zb.baseAddress!, dhp = dhb.baseAddress!, dcp = dcb.baseAddress!
-            // Each part backpropagates its own rows through time; dU is summed per part and
-            // the parts are added in order afterwards (deterministic).
+            // Each part backpropagates its own rows through time; dU waits for the end, where
+            // it is one product over all rows and steps instead of one thin product (k = the
+            // part's rows) per step.
             let parts = recurrenceParts(batch)
             let zeroRow = [Float](repeating: 0, count: u)
-            var partialDU = [Float](repeating: 0, count: parts * u * g4)
-            partialDU.withUnsafeMutableBufferPointer { pb in zeroRow.withUnsafeBufferPointer { zr in
-                let dup0 = pb.baseAddress!, zp0 = zr.baseAddress!
+            zeroRow.withUnsafeBufferPointer { zr in
+                let zp0 = zr.baseAddress!
                 parallelFor(parts) { part in
                     let b0 = batch * part / parts, b1 = batch * (part + 1) / parts
                     for s in stride(from: t - 1, through: 0, by: -1) {
@@ -140,14 +141,19 @@ public final class LSTM: InputGradientSkippable {
                             sgemm(transA: false, transB: true, m: b1 - b0, n: u, k: g4, alpha: 1,
                                   a: zp + (b0 * t + s) * g4, lda: t * g4, b: up, ldb: g4, beta: 0,
                                   c: dhp + b0 * u, ldc: u)
-                            // dU (u × 4u) += hₛ₋₁ᵀ (u × rows) · dZₛ (rows × 4u)
-                            sgemm(transA: true, transB: false, m: u, n: g4, k: b1 - b0, alpha: 1,
-                                  a: hp + (b0 * t + s - 1) * u, lda: t * u, b: zp + (b0 * t + s) * g4, ldb: t * g4,
-                                  beta: 1, c: dup0 + part * u * g4, ldc: g4)
                         }
                     }
                 }
-                for part in 0..<parts { simdAdd(dup, dup0 + part * u * g4, u * g4) }
+            }
+            // dU (u × 4u) += Σ_{b, s ≥ 1} hᵀ_{b, s−1} · dZ_{b, s}. Row r of H pairs with row r + 1
+            // of dZ (rows b·T + s); with each sequence's last hidden state zeroed in a copy of H,
+            // the pairs that cross from one sequence to the next add nothing, and the sum is one
+            // product with k = B·T − 1.
+            var previous = Array(hb)
+            for b in 0..<batch { previous.withUnsafeMutableBufferPointer { ($0.baseAddress! + (b * t + t - 1) * u).update(repeating: 0, count: u) } }
+            if batch * t > 1 { previous.withUnsafeBufferPointer { pb in
+                parallelSgemm(transA: true, transB: false, m: u, n: g4, k: batch * t - 1, alpha: 1,
+                              a: pb.baseAddress!, lda: u, b: zp + g4, ldb: g4, beta: 1, c: dup, ldc: g4)
             } }
         } } } }
         } } }
