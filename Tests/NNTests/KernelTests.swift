@@ -164,10 +164,12 @@ final class KernelTests: XCTestCase {
     }
 
     /// The kernel gradient from the input tiles a training forward keeps against the naive
-    /// sum: in one chunk and in chunks of one item (the forward writes each chunk's tiles
-    /// into its slice of the batch's planes, the backward reads them in chunks of its own
-    /// size), for a smaller batch after a larger one (the kept buffer's start), and after an
-    /// inference forward, which keeps none (the backward transforms the input again).
+    /// sum: in one chunk, in chunks of one item, and with a budget of two items' scratch, where
+    /// the forward runs chunks of 2 + 1 items and the backward (whose scratch holds only the
+    /// gradient transform) one of 3 (the forward writes each chunk's tiles into its slice of
+    /// the batch's planes, the backward reads them in chunks of its own size); for a smaller
+    /// batch after a larger one (the kept buffer's start), and after an inference forward,
+    /// which keeps none (the backward transforms the input again).
     func testWinogradKernelGradientFromKeptTiles() throws {
         minimumWinogradSize = 1
         defer { minimumWinogradSize = defaultMinimumWinogradSize; winogradTileChoice = nil }
@@ -175,11 +177,14 @@ final class KernelTests: XCTestCase {
             winogradTileChoice = tile
             let tol: Float = tile == 2 ? 1e-4 : 2e-4
             for (n, (padding, shape, filters)) in [(Padding.same, [9, 13, 8], 17), (.valid, [10, 11, 16], 20)].enumerated() {
-                for budget in [4 * 1024 * 1024, 1] {
+                let g = WindowGeometry(inH: shape[0], inW: shape[1], inC: shape[2], kh: 3, kw: 3, sh: 1, sw: 1, padding: padding)
+                let plan = WinogradPlan(forward: g, filters: filters, tile: tile)
+                XCTAssertGreaterThanOrEqual(2 * plan.scratchPerItem / (plan.positions * plan.tilesPerItem * filters), 3)
+                for budget in [4 * 1024 * 1024, 1, 2 * plan.scratchPerItem] {
                     let conv = Conv2D(filters: filters, kernelSize: 3, padding: padding, activation: .linear)
                     try buildAlone(conv, inputShape: shape, seed: UInt64(n))
                     conv.winogradBudget = budget
-                    let g = conv.geometry!
+                    XCTAssertEqual(conv.geometry, g)
                     XCTAssertEqual(g.winogradTile, tile)
                     for (batch, mode) in [(3, Mode.training), (2, .training), (3, .inference)] {
                         let x = randomTensor([batch] + shape, seed: 400 + UInt64(batch))
