@@ -163,8 +163,9 @@ public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
     /// The zero-padded input of the direct kernels, kept from forward for backward.
     private var cachedPadded: [Float]?
     /// The Winograd path's transformed input tiles of the last training forward, read back by
-    /// the kernel gradient instead of transforming the input a second time (measured: conv3's
-    /// 64×64×50 → 75 backward 134 → 112–115 ms per batch of 32). They take
+    /// the kernel gradient instead of transforming the input a second time (measured, before
+    /// and after interleaved, per batch of 32: conv3's 64×64×50 → 75 backward 134 → 112–115 ms
+    /// in a quiet sitting, medians of six rounds 165 → 138 ms in a loaded one). They take
     /// (m + 2)²·tiles·C floats: 59 MB for that layer at batch 32, 81 MB for all of conv3's,
     /// 76 MB for conv5's. The buffer is reused from step to step (a smaller last batch uses
     /// its start); an inference forward releases it.
