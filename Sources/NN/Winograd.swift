@@ -52,6 +52,9 @@ struct WinogradPlan: Sendable, Equatable {
     var paddedOutC: Int { (outC + 15) / 16 * 16 }
     /// Floats of transformed input and product output per item.
     var scratchPerItem: Int { positions * tilesPerItem * (inC + paddedOutC) }
+    /// Floats of the transformed input tiles of `batch` items, as kept from a training forward
+    /// for the kernel gradient (`winogradConvolve`'s `keep`).
+    func keptTileCount(batch: Int) -> Int { positions * batch * tilesPerItem * inC }
 
     /// The forward plan of a convolution with this geometry.
     init(forward g: WindowGeometry, filters: Int, tile: Int) {
@@ -194,14 +197,16 @@ private func forEachTilePosition(tilesW: Int, tileRow th: Int, stride: Int, span
     }
 }
 
-/// Bᵀ d B for the (m + 2)² tile of every tile of `items` items, into v[ξ][t][c] (t = item·tiles +
-/// tile row·tilesW + tile column; `tiles` = the chunk's tile count). Tile (th, tw) starts at
-/// input (m·th − padTop, m·tw − padLeft); positions outside the item read zeros.
+/// Bᵀ d B for the (m + 2)² tile of every tile of `items` items, into v[ξ][t][c] (t = item·tilesPerItem +
+/// tile row·tilesW + tile column) with planes of `planeTiles` tiles: the chunk's tile count,
+/// or the whole batch's when the tiles are kept for backward (`v` then points at the chunk's
+/// first tile in plane 0). Tile (th, tw) starts at input (m·th − padTop, m·tw − padLeft);
+/// positions outside the item read zeros.
 private func winogradInputTransform(_ p: WinogradPlan, x: UnsafePointer<Float>, items: Int,
-                                    v: UnsafeMutablePointer<Float>, tiles: Int) {
+                                    v: UnsafeMutablePointer<Float>, planeTiles: Int) {
     let c = p.inC, tw = p.tilesW, perItem = p.tilesPerItem, itemSize = p.inH * p.inW * c
     let m = p.tile, n = p.span, nn = p.positions
-    let plane = tiles * c
+    let plane = planeTiles * c
     let zeros = [Float](repeating: 0, count: c)
     zeros.withUnsafeBufferPointer { zb in
         let zero = zb.baseAddress!
@@ -258,20 +263,27 @@ private func winogradOutputTransform(_ p: WinogradPlan, m: UnsafePointer<Float>,
 /// with the plan's tile and `columns: paddedOutC`), `bias` added and ReLU applied when asked.
 /// Works in chunks of items so the transformed tiles stay near `budget` floats; each chunk's
 /// (m + 2)² products run in parallel.
+///
+/// `keep` (`keptTileCount(batch:)` floats), when given, receives the transformed input tiles
+/// of the whole batch, v[ξ][t][c] over the batch's tiles, in place of the chunk's scratch:
+/// `winogradKernelGradient` reads them back instead of transforming the input again.
 func winogradConvolve(_ p: WinogradPlan, x: UnsafePointer<Float>, batch: Int, u: UnsafePointer<Float>,
                       y: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, relu: Bool,
-                      budget: Int = 4 * 1024 * 1024) {
+                      keep: UnsafeMutablePointer<Float>? = nil, budget: Int = 4 * 1024 * 1024) {
     let chunk = max(1, min(batch, budget / max(1, p.scratchPerItem)))
     let c = p.inC, f = p.paddedOutC, nn = p.positions
-    let maxTiles = chunk * p.tilesPerItem
-    var scratch = [Float](unsafeUninitializedCapacity: nn * maxTiles * (c + f)) { _, n in n = nn * maxTiles * (c + f) }
+    let maxTiles = chunk * p.tilesPerItem, batchTiles = batch * p.tilesPerItem
+    let scratchSize = nn * maxTiles * (keep == nil ? c + f : f)
+    var scratch = [Float](unsafeUninitializedCapacity: scratchSize) { _, n in n = scratchSize }
     scratch.withUnsafeMutableBufferPointer { sb in
         for start in stride(from: 0, to: batch, by: chunk) {
             let n = min(chunk, batch - start), tiles = n * p.tilesPerItem
-            let v = sb.baseAddress!, m = sb.baseAddress! + nn * tiles * c
-            winogradInputTransform(p, x: x + start * p.inH * p.inW * c, items: n, v: v, tiles: tiles)
+            // The chunk's tiles: their own planes in the scratch, or a slice of the batch's planes.
+            let (v, planeTiles) = keep.map { ($0 + start * p.tilesPerItem * c, batchTiles) } ?? (sb.baseAddress!, tiles)
+            let m = keep == nil ? sb.baseAddress! + nn * tiles * c : sb.baseAddress!
+            winogradInputTransform(p, x: x + start * p.inH * p.inW * c, items: n, v: v, planeTiles: planeTiles)
             let product = { (xi: Int) in
-                sgemm(transA: false, transB: false, m: tiles, n: f, k: c, alpha: 1, a: v + xi * tiles * c, lda: c,
+                sgemm(transA: false, transB: false, m: tiles, n: f, k: c, alpha: 1, a: v + xi * planeTiles * c, lda: c,
                       b: u + xi * c * f, ldb: f, beta: 0, c: m + xi * tiles * f, ldc: f)
             }
             if splitsProducts { parallelFor(nn, product) } else { for xi in 0..<nn { product(xi) } }
@@ -316,22 +328,34 @@ private func winogradGradientTransform(_ p: WinogradPlan, dy: UnsafePointer<Floa
 /// The sum over tiles is, for each ξ, one product dU_ξ (C × F) += V_ξᵀ · W_ξ. Exact for
 /// either tile size: every output belongs to exactly one tile (overhanging outputs read
 /// dY = 0).
-func winogradKernelGradient(_ p: WinogradPlan, x: UnsafePointer<Float>, dy: UnsafePointer<Float>, batch: Int,
-                            dw: UnsafeMutablePointer<Float>, budget: Int = 4 * 1024 * 1024) {
-    let chunk = max(1, min(batch, budget / max(1, p.scratchPerItem)))
+///
+/// `kept`, the transformed input tiles a training forward kept (`winogradConvolve`'s `keep`,
+/// for the same `x` and `batch`), stands in for V; without it V is computed again from `x`
+/// chunk by chunk.
+func winogradKernelGradient(_ p: WinogradPlan, x: UnsafePointer<Float>, kept: UnsafePointer<Float>? = nil,
+                            dy: UnsafePointer<Float>, batch: Int, dw: UnsafeMutablePointer<Float>,
+                            budget: Int = 4 * 1024 * 1024) {
     let c = p.inC, f = p.outC, plane = c * f, nn = p.positions
-    let maxTiles = chunk * p.tilesPerItem
-    var scratch = [Float](unsafeUninitializedCapacity: nn * maxTiles * (c + f)) { _, n in n = nn * maxTiles * (c + f) }
+    let perItem = kept == nil ? p.scratchPerItem : nn * p.tilesPerItem * f
+    let chunk = max(1, min(batch, budget / max(1, perItem)))
+    let maxTiles = chunk * p.tilesPerItem, batchTiles = batch * p.tilesPerItem
+    let scratchSize = nn * maxTiles * (kept == nil ? c + f : f)
+    var scratch = [Float](unsafeUninitializedCapacity: scratchSize) { _, n in n = scratchSize }
     var du = [Float](repeating: 0, count: nn * plane)
     scratch.withUnsafeMutableBufferPointer { sb in du.withUnsafeMutableBufferPointer { db in
         let dU = db.baseAddress!
         for start in stride(from: 0, to: batch, by: chunk) {
             let n = min(chunk, batch - start), tiles = n * p.tilesPerItem
-            let v = sb.baseAddress!, w = sb.baseAddress! + nn * tiles * c
-            winogradInputTransform(p, x: x + start * p.inH * p.inW * c, items: n, v: v, tiles: tiles)
+            let v: UnsafePointer<Float>, planeTiles: Int, w: UnsafeMutablePointer<Float>
+            if let kept {
+                (v, planeTiles, w) = (kept + start * p.tilesPerItem * c, batchTiles, sb.baseAddress!)
+            } else {
+                winogradInputTransform(p, x: x + start * p.inH * p.inW * c, items: n, v: sb.baseAddress!, planeTiles: tiles)
+                (v, planeTiles, w) = (UnsafePointer(sb.baseAddress!), tiles, sb.baseAddress! + nn * tiles * c)
+            }
             winogradGradientTransform(p, dy: dy + start * p.outH * p.outW * f, items: n, w: w, tiles: tiles)
             let product = { (xi: Int) in
-                sgemm(transA: true, transB: false, m: c, n: f, k: tiles, alpha: 1, a: v + xi * tiles * c, lda: c,
+                sgemm(transA: true, transB: false, m: c, n: f, k: tiles, alpha: 1, a: v + xi * planeTiles * c, lda: c,
                       b: w + xi * tiles * f, ldb: f, beta: 1, c: dU + xi * plane, ldc: f)
             }
             if splitsProducts { parallelFor(nn, product) } else { for xi in 0..<nn { product(xi) } }

@@ -163,6 +163,45 @@ final class KernelTests: XCTestCase {
         }
     }
 
+    /// The kernel gradient from the input tiles a training forward keeps against the naive
+    /// sum: in one chunk, in chunks of one item, and with a budget of two items' scratch, where
+    /// the forward runs chunks of 2 + 1 items and the backward (whose scratch holds only the
+    /// gradient transform) one of 3 (the forward writes each chunk's tiles into its slice of
+    /// the batch's planes, the backward reads them in chunks of its own size); for a smaller
+    /// batch after a larger one (the kept buffer's start), and after an inference forward,
+    /// which keeps none (the backward transforms the input again).
+    func testWinogradKernelGradientFromKeptTiles() throws {
+        minimumWinogradSize = 1
+        defer { minimumWinogradSize = defaultMinimumWinogradSize; winogradTileChoice = nil }
+        for tile in [2, 4] {
+            winogradTileChoice = tile
+            let tol: Float = tile == 2 ? 1e-4 : 2e-4
+            for (n, (padding, shape, filters)) in [(Padding.same, [9, 13, 8], 17), (.valid, [10, 11, 16], 20)].enumerated() {
+                let g = WindowGeometry(inH: shape[0], inW: shape[1], inC: shape[2], kh: 3, kw: 3, sh: 1, sw: 1, padding: padding)
+                let plan = WinogradPlan(forward: g, filters: filters, tile: tile)
+                XCTAssertGreaterThanOrEqual(2 * plan.scratchPerItem / (plan.positions * plan.tilesPerItem * filters), 3)
+                for budget in [4 * 1024 * 1024, 1, 2 * plan.scratchPerItem] {
+                    let conv = Conv2D(filters: filters, kernelSize: 3, padding: padding, activation: .linear)
+                    try buildAlone(conv, inputShape: shape, seed: UInt64(n))
+                    conv.winogradBudget = budget
+                    XCTAssertEqual(conv.geometry, g)
+                    XCTAssertEqual(g.winogradTile, tile)
+                    for (batch, mode) in [(3, Mode.training), (2, .training), (3, .inference)] {
+                        let x = randomTensor([batch] + shape, seed: 400 + UInt64(batch))
+                        let y = conv.forward(x, mode: mode)
+                        let dy = randomTensor(y.shape, seed: 500 + UInt64(batch))
+                        conv.kernel!.zeroGrad(); conv.bias!.zeroGrad()
+                        let dx = conv.backward(dy)
+                        let (rdx, rdw, _) = Conv2D.naiveBackward(x, kernel: conv.kernel!.value, dz: dy, geometry: g)
+                        let label = "F(\(tile)) \(padding) budget \(budget) batch \(batch) \(mode)"
+                        XCTAssertLessThan(maxAbsDifference(conv.kernel!.grad.data, rdw.data), tol, "dW \(label)")
+                        XCTAssertLessThan(maxAbsDifference(dx.data, rdx.data), tol, "dx \(label)")
+                    }
+                }
+            }
+        }
+    }
+
     /// The worst rounding of both tile sizes on magnitudes of the study's layers: conv5's
     /// 64 → 64 layer at 14×14 (`same`, edge tiles of F(4×4) overhang by 2) on post-ReLU
     /// activations in [0, 2], its Glorot kernel, and an output gradient of 1e-3 scale. Errors
