@@ -36,6 +36,10 @@ enum Budget {
     /// Images a main-comparison network trains on at the least (for `minEpochs` epochs).
     static let floorImages = 500
     static let imageQuantum = 500
+    /// A network's cost beyond its images: building it, the first steps' allocations, writing
+    /// its weights, history and predictions. Without it the default run's 22 cells ran 22 s
+    /// (10 %) over their estimate on the 2-core machine, the small ones most.
+    static let cellSeconds = 1.0
     /// Networks whose whole-training-set passes cost within this factor of each other are
     /// filled together (see `sizes`).
     static let costTie = 1.25
@@ -54,7 +58,7 @@ enum Budget {
         guard let s = speed[v.model.name] else { return 0 }
         let scale = Double(v.size * v.size) / 4096
         let monitor = Double(data.prep.monitor.count), scored = Double(data.prep.validation.count)
-        return scale * (Double(v.epochs) * (Double(n) / s.train + monitor / s.infer) + scored / s.infer)
+        return scale * (Double(v.epochs) * (Double(n) / s.train + monitor / s.infer) + scored / s.infer) + cellSeconds
     }
 
     /// The image counts a plan depends on: the training pool (after the black-image policy),
@@ -84,7 +88,7 @@ enum Budget {
         /// per-epoch validation pass and the final scoring pass.
         func cost(_ a: String, n: Int, e: Int, nets: Int = 1) -> Double {
             let s = speed[a]!
-            return Double(nets) * (Double(e) * (Double(n) / s.train + monitor / s.infer) + scored / s.infer)
+            return Double(nets) * (Double(e) * (Double(n) / s.train + monitor / s.infer) + scored / s.infer + cellSeconds)
         }
         /// The images × epochs that fit `seconds` with the most training steps (ties: more
         /// images), at least `minEpochs` epochs and `imageQuantum` images.

@@ -15,7 +15,7 @@ final class BudgetTests: XCTestCase {
 
     func cost(_ a: String, _ s: Plan.Size, _ speed: [String: Throughput]) -> Double {
         let n = Double(s.trainLimit ?? counts.pool), v = speed[a]!
-        return Double(s.epochs) * (n / v.train + Double(counts.monitor) / v.infer) + Double(counts.scored) / v.infer
+        return Double(s.epochs) * (n / v.train + Double(counts.monitor) / v.infer) + Double(counts.scored) / v.infer + Budget.cellSeconds
     }
 
     /// Every speed moved by up to ±20 %, independently, as two measurements on one host can differ.
