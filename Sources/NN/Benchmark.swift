@@ -1,14 +1,10 @@
 /// Throughput measurements of the layers, for `report bench` and the speed tests.
 public enum LayerBenchmark {
     /// A batch of uniform [0, 1) inputs for `model`, the same on every call.
-    static func randomInput(_ model: Sequential, batch: Int) -> Tensor {
+    public static func randomInput(_ model: Sequential, batch: Int) -> Tensor {
         var rng = SeededGenerator(seed: 2, stream: "bench")
         return Tensor(shape: [batch] + model.inputShape,
                       data: (0..<(batch * model.inputShape.reduce(1, *))).map { _ in rng.nextFloat() })
-    }
-
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
 
     /// Training-step throughput without the optimizer: images per second of forward
@@ -29,7 +25,7 @@ public enum LayerBenchmark {
         step()
         let clock = ContinuousClock()
         let elapsed = clock.measure { for _ in 0..<iterations { step() } }
-        return Double(batch * iterations) / seconds(elapsed)
+        return Double(batch * iterations) / (elapsed / .seconds(1))
     }
 
     /// Inference throughput: images per second of `forward(.inference)` at `batch`.
@@ -40,7 +36,7 @@ public enum LayerBenchmark {
         _ = model.forward(x, mode: .inference)
         let clock = ContinuousClock()
         let elapsed = clock.measure { for _ in 0..<iterations { _ = model.forward(x, mode: .inference) } }
-        return Double(batch * iterations) / seconds(elapsed)
+        return Double(batch * iterations) / (elapsed / .seconds(1))
     }
 
     /// Milliseconds per layer of one forward (`.training`) and one backward at `batch`,
@@ -52,7 +48,7 @@ public enum LayerBenchmark {
         let dy = Tensor(repeating: 1 / Float(batch), shape: [batch] + model.outputShape)
         var fwd = [Double](repeating: 0, count: model.layers.count), bwd = fwd
         let clock = ContinuousClock()
-        func ms(_ d: Duration) -> Double { seconds(d) * 1e3 }
+        func ms(_ d: Duration) -> Double { d / .milliseconds(1) }
         for it in 0...iterations {
             var h = x
             var times = [Double](repeating: 0, count: model.layers.count), btimes = times
@@ -134,10 +130,10 @@ extension LayerBenchmark {
         var best = Double.infinity
         a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
             for r in 0...repeats {
-                let t = seconds(clock.measure {
+                let t = clock.measure {
                     parallelSgemm(transA: false, transB: false, m: size, n: size, k: size, alpha: 1, a: ap.baseAddress!, lda: size,
                                   b: bp.baseAddress!, ldb: size, beta: 0, c: cp.baseAddress!, ldc: size)
-                })
+                } / .seconds(1)
                 if r > 0 { best = min(best, t) }
             }
         } } }
@@ -163,17 +159,17 @@ extension LayerBenchmark {
             let w = it > 0 ? 1e3 / Double(iterations) : 0
             for (i, layer) in model.layers.enumerated() {
                 var out = h
-                fwd[i] += w * seconds(clock.measure { out = layer.forward(h, mode: .training) })
+                fwd[i] += w * (clock.measure { out = layer.forward(h, mode: .training) } / .seconds(1))
                 h = out
             }
             var g = dy
             for (i, layer) in model.layers.enumerated().reversed() {
                 var out = g
-                bwd[i] += w * seconds(clock.measure { out = layer.backward(g) })
+                bwd[i] += w * (clock.measure { out = layer.backward(g) } / .seconds(1))
                 g = out
             }
             for (i, layer) in model.layers.enumerated() {
-                opt[i] += w * seconds(clock.measure { adam.step(layer.parameters) })
+                opt[i] += w * (clock.measure { adam.step(layer.parameters) } / .seconds(1))
             }
         }
         return model.layers.indices.map { i in

@@ -174,7 +174,7 @@ public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
     private var keptTilesPlan: WinogradPlan?
     /// Floats per chunk of the Winograd path's transformed tiles (tests lower it to run
     /// several chunks).
-    var winogradBudget = 4 * 1024 * 1024
+    var winogradBudget = WinogradPlan.defaultBudget
 
     /// Column buffer budget per chunk of the batch, in floats (default 4 Mi floats = 16 MB,
     /// so a chunk's columns are still in cache when the product reads them; measured faster

@@ -35,6 +35,8 @@ public final class LSTM: InputGradientSkippable {
     private var cells: [Float] = []
     private var cellTanh: [Float] = []
     private var hidden: [Float] = []
+    /// `hidden` with each sequence's last state zeroed, for dU (reused from step to step).
+    private var hiddenBefore: [Float] = []
 
     public init(units: Int, returnSequences: Bool = false, name: String = "") {
         precondition(units > 0, "LSTM: units must be positive, got \(units)")
@@ -149,9 +151,12 @@ public final class LSTM: InputGradientSkippable {
             // of dZ (rows b·T + s); with each sequence's last hidden state zeroed in a copy of H,
             // the pairs that cross from one sequence to the next add nothing, and the sum is one
             // product with k = B·T − 1.
-            var previous = Array(hb)
-            for b in 0..<batch { previous.withUnsafeMutableBufferPointer { ($0.baseAddress! + (b * t + t - 1) * u).update(repeating: 0, count: u) } }
-            if batch * t > 1 { previous.withUnsafeBufferPointer { pb in
+            if hiddenBefore.count != hb.count { hiddenBefore = [Float](repeating: 0, count: hb.count) }
+            hiddenBefore.withUnsafeMutableBufferPointer { pb in
+                pb.baseAddress!.update(from: hb.baseAddress!, count: hb.count)
+                for b in 0..<batch { (pb.baseAddress! + (b * t + t - 1) * u).update(repeating: 0, count: u) }
+            }
+            if batch * t > 1 { hiddenBefore.withUnsafeBufferPointer { pb in
                 parallelSgemm(transA: true, transB: false, m: u, n: g4, k: batch * t - 1, alpha: 1,
                               a: pb.baseAddress!, lda: u, b: zp + g4, ldb: g4, beta: 1, c: dup, ldc: g4)
             } }

@@ -191,7 +191,7 @@ public final class Trainer {
                 guard loss.isFinite else {
                     for (p, v) in zip(frozen, frozenBefore) { p.value = v }
                     history.diverged = epoch
-                    trainSeconds += seconds(clock.now - epochStart)
+                    trainSeconds += (clock.now - epochStart) / .seconds(1)
                     trainImages += seen
                     break epochs
                 }
@@ -201,9 +201,9 @@ public final class Trainer {
                 seen += idx.count
                 progress?(TrainingProgress(epoch: epoch, epochs: config.epochs, batch: b + 1,
                                            batchesPerEpoch: batches, runningLoss: lossSum / Double(seen),
-                                           elapsedSeconds: seconds(clock.now - epochStart)))
+                                           elapsedSeconds: (clock.now - epochStart) / .seconds(1)))
             }
-            trainSeconds += seconds(clock.now - epochStart)
+            trainSeconds += (clock.now - epochStart) / .seconds(1)
             trainImages += n
 
             var record = EpochRecord(epoch: epoch, trainLoss: lossSum / Double(seen), valLoss: nil,
@@ -215,7 +215,7 @@ public final class Trainer {
                 record.valLoss = valLoss.isFinite ? valLoss : nil   // keep the history JSON-encodable
                 record.valF1 = f1
             }
-            record.seconds = seconds(clock.now - epochStart)
+            record.seconds = (clock.now - epochStart) / .seconds(1)
             history.epochs.append(record)
 
             guard let valLoss = valLossOrNil else { continue }
@@ -304,10 +304,6 @@ public final class Trainer {
         precondition(Array(y.shape.dropFirst()) == model.outputShape,
                      "Trainer: \(what) y is \(y.shape), model '\(model.name)' outputs (N, \(model.outputShape))")
         precondition(!y.data.contains { $0 != 0 && $0 != 1 }, "Trainer: \(what) targets must be 0/1")
-    }
-
-    private func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
 }
 

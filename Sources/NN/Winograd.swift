@@ -55,6 +55,18 @@ struct WinogradPlan: Sendable, Equatable {
     /// Floats of the transformed input tiles of `batch` items, as kept from a training forward
     /// for the kernel gradient (`winogradConvolve`'s `keep`).
     func keptTileCount(batch: Int) -> Int { positions * batch * tilesPerItem * inC }
+    /// Floats of transformed tiles a chunk of the batch works in by default (16 MB).
+    static let defaultBudget = 4 * 1024 * 1024
+
+    /// Where the transformed input tiles of the chunk of `items` items at `start` live: a
+    /// slice of the whole batch's planes `kept` (planes of the batch's tiles), or else the
+    /// chunk's own planes at the front of `scratch`; and the scratch left after them.
+    func chunkTiles(kept: UnsafeMutablePointer<Float>?, scratch: UnsafeMutablePointer<Float>, start: Int, items: Int,
+                    batch: Int) -> (v: UnsafeMutablePointer<Float>, planeTiles: Int, rest: UnsafeMutablePointer<Float>) {
+        if let kept { return (kept + start * tilesPerItem * inC, batch * tilesPerItem, scratch) }
+        let tiles = items * tilesPerItem
+        return (scratch, tiles, scratch + positions * tiles * inC)
+    }
 
     /// The forward plan of a convolution with this geometry.
     init(forward g: WindowGeometry, filters: Int, tile: Int) {
@@ -269,18 +281,16 @@ private func winogradOutputTransform(_ p: WinogradPlan, m: UnsafePointer<Float>,
 /// `winogradKernelGradient` reads them back instead of transforming the input again.
 func winogradConvolve(_ p: WinogradPlan, x: UnsafePointer<Float>, batch: Int, u: UnsafePointer<Float>,
                       y: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, relu: Bool,
-                      keep: UnsafeMutablePointer<Float>? = nil, budget: Int = 4 * 1024 * 1024) {
+                      keep: UnsafeMutablePointer<Float>? = nil, budget: Int = WinogradPlan.defaultBudget) {
     let chunk = max(1, min(batch, budget / max(1, p.scratchPerItem)))
     let c = p.inC, f = p.paddedOutC, nn = p.positions
-    let maxTiles = chunk * p.tilesPerItem, batchTiles = batch * p.tilesPerItem
+    let maxTiles = chunk * p.tilesPerItem
     let scratchSize = nn * maxTiles * (keep == nil ? c + f : f)
     var scratch = [Float](unsafeUninitializedCapacity: scratchSize) { _, n in n = scratchSize }
     scratch.withUnsafeMutableBufferPointer { sb in
         for start in stride(from: 0, to: batch, by: chunk) {
             let n = min(chunk, batch - start), tiles = n * p.tilesPerItem
-            // The chunk's tiles: their own planes in the scratch, or a slice of the batch's planes.
-            let (v, planeTiles) = keep.map { ($0 + start * p.tilesPerItem * c, batchTiles) } ?? (sb.baseAddress!, tiles)
-            let m = keep == nil ? sb.baseAddress! + nn * tiles * c : sb.baseAddress!
+            let (v, planeTiles, m) = p.chunkTiles(kept: keep, scratch: sb.baseAddress!, start: start, items: n, batch: batch)
             winogradInputTransform(p, x: x + start * p.inH * p.inW * c, items: n, v: v, planeTiles: planeTiles)
             let product = { (xi: Int) in
                 sgemm(transA: false, transB: false, m: tiles, n: f, k: c, alpha: 1, a: v + xi * planeTiles * c, lda: c,
@@ -334,11 +344,11 @@ private func winogradGradientTransform(_ p: WinogradPlan, dy: UnsafePointer<Floa
 /// chunk by chunk.
 func winogradKernelGradient(_ p: WinogradPlan, x: UnsafePointer<Float>, kept: UnsafePointer<Float>? = nil,
                             dy: UnsafePointer<Float>, batch: Int, dw: UnsafeMutablePointer<Float>,
-                            budget: Int = 4 * 1024 * 1024) {
+                            budget: Int = WinogradPlan.defaultBudget) {
     let c = p.inC, f = p.outC, plane = c * f, nn = p.positions
     let perItem = kept == nil ? p.scratchPerItem : nn * p.tilesPerItem * f
     let chunk = max(1, min(batch, budget / max(1, perItem)))
-    let maxTiles = chunk * p.tilesPerItem, batchTiles = batch * p.tilesPerItem
+    let maxTiles = chunk * p.tilesPerItem
     let scratchSize = nn * maxTiles * (kept == nil ? c + f : f)
     var scratch = [Float](unsafeUninitializedCapacity: scratchSize) { _, n in n = scratchSize }
     var du = [Float](repeating: 0, count: nn * plane)
@@ -346,13 +356,9 @@ func winogradKernelGradient(_ p: WinogradPlan, x: UnsafePointer<Float>, kept: Un
         let dU = db.baseAddress!
         for start in stride(from: 0, to: batch, by: chunk) {
             let n = min(chunk, batch - start), tiles = n * p.tilesPerItem
-            let v: UnsafePointer<Float>, planeTiles: Int, w: UnsafeMutablePointer<Float>
-            if let kept {
-                (v, planeTiles, w) = (kept + start * p.tilesPerItem * c, batchTiles, sb.baseAddress!)
-            } else {
-                winogradInputTransform(p, x: x + start * p.inH * p.inW * c, items: n, v: sb.baseAddress!, planeTiles: tiles)
-                (v, planeTiles, w) = (UnsafePointer(sb.baseAddress!), tiles, sb.baseAddress! + nn * tiles * c)
-            }
+            let (v, planeTiles, w) = p.chunkTiles(kept: kept.map(UnsafeMutablePointer.init(mutating:)), scratch: sb.baseAddress!,
+                                                  start: start, items: n, batch: batch)
+            if kept == nil { winogradInputTransform(p, x: x + start * p.inH * p.inW * c, items: n, v: v, planeTiles: planeTiles) }
             winogradGradientTransform(p, dy: dy + start * p.outH * p.outW * f, items: n, w: w, tiles: tiles)
             let product = { (xi: Int) in
                 sgemm(transA: true, transB: false, m: c, n: f, k: tiles, alpha: 1, a: v + xi * planeTiles * c, lda: c,

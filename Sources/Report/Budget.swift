@@ -1,7 +1,7 @@
 import Foundation
 import ModelSpec
 import NN
-import SeededRandom
+import Stats
 import StudyData
 import Training
 
@@ -142,34 +142,26 @@ enum Budget {
             for a in names.sorted(by: { (complete($0), $0) < (complete($1), $1) }) {
                 if let first = groups.last?.first, complete(a) <= complete(first) * costTie { groups[groups.count - 1].append(a) } else { groups.append([a]) }
             }
-            var open: [String] = []
-            for group in groups where left > 1e-9 {
-                var filling = group.filter { share[$0]! < complete($0) - 1e-9 }
-                while !filling.isEmpty && left > 1e-9 {
-                    let each = left / Double(filling.count)
-                    for a in filling {
-                        let raise = min(each, complete(a) - share[a]!)
+            /// Shares what is `left` equally among `names`, each raised at most to `cap` of it;
+            /// a network that reaches its cap leaves the rest to the others (water-filling).
+            func waterFill(_ names: [String], upTo cap: (String) -> Double) {
+                var open = names.filter { share[$0]! < cap($0) - 1e-9 }
+                while !open.isEmpty && left > 1e-9 {
+                    let each = left / Double(open.count)
+                    for a in open {
+                        let raise = min(each, cap(a) - share[a]!)
                         share[a]! += raise
                         left -= raise
                     }
-                    filling.removeAll { share[$0]! >= complete($0) - 1e-9 }
+                    open.removeAll { share[$0]! >= cap($0) - 1e-9 }
                 }
-                open += group.filter { share[$0]! >= complete($0) - 1e-9 }
             }
-            if open.isEmpty { open = names.filter { share[$0]! < full($0) } }
-            open.removeAll { share[$0]! >= full($0) - 1e-9 }
-            while !open.isEmpty && left > 1e-9 {
-                let each = left / Double(open.count)
-                var given = 0.0
-                for a in open {
-                    let extra = min(each, full(a) - share[a]!)
-                    share[a]! += extra
-                    given += extra
-                }
-                left -= given
-                open.removeAll { share[$0]! >= full($0) - 1e-9 }
-                if given < 1e-9 { break }
+            var whole: [String] = []
+            for group in groups where left > 1e-9 {
+                waterFill(group, upTo: complete)
+                whole += group.filter { share[$0]! >= complete($0) - 1e-9 }
             }
+            waterFill(whole.isEmpty ? names : whole, upTo: full)
         }
         var main: [String: Plan.Size] = [:]
         for a in cfg.mainModels.map(\.name) { main[a] = size(a, seconds: share[a]! / Double(cfg.mainRepeats), maxEpochs: cfg.epochs, nets: nets) }
@@ -225,9 +217,8 @@ enum Budget {
         let batch = 32
         var cfg = TrainingConfig(epochs: 1, seed: 1)
         cfg.batchSize = batch
-        var rng = SeededGenerator(seed: 3, stream: "throughput")
         func data(_ n: Int) -> (x: Tensor, y: Tensor) {
-            let x = Tensor(shape: [n] + model.inputShape, data: (0..<(n * model.inputShape.reduce(1, *))).map { _ in rng.nextFloat() })
+            let x = LayerBenchmark.randomInput(model, batch: n)
             var y = Tensor(zeros: [n, 3])
             for i in 0..<n { y.data[i * 3 + i % 3] = 1 }
             return (x, y)
@@ -236,14 +227,14 @@ enum Budget {
         let clock = ContinuousClock()
         let w0 = clock.now
         _ = Trainer(model: model, config: cfg, encoding: .multiLabel).fit(x: warm.x, y: warm.y, validation: nil)
-        let roughBatch = max(seconds(clock.now - w0), 1e-6)
+        let roughBatch = max((clock.now - w0) / .seconds(1), 1e-6)
 
         let batches = min(maxTrialBatches, max(minTrialBatches, Int(trialSeconds / roughBatch)))
         let (x, y) = data(batch * batches)
         var ends: [Double] = []
         _ = Trainer(model: model, config: cfg, encoding: .multiLabel).fit(x: x, y: y, validation: nil, progress: { ends.append($0.elapsedSeconds) })
         let batchSeconds = zip(ends, [0] + ends).map { $0 - $1 }
-        let train = Double(batch) / max(median(batchSeconds), 1e-9)
+        let train = Double(batch) / max(Bootstrap.quantile(batchSeconds.sorted(), 0.5), 1e-9)
 
         // Inference as the scoring passes run it: one call over a few batches of 64 (buffers
         // reused across its batches), the faster of two after a warm-up.
@@ -253,7 +244,7 @@ enum Budget {
         for _ in 0..<2 {
             let t = clock.now
             _ = predictProbabilities(model, probe, batchSize: 64)
-            infer = max(infer, Double(probe.batch) / max(seconds(clock.now - t), 1e-9))
+            infer = max(infer, Double(probe.batch) / max((clock.now - t) / .seconds(1), 1e-9))
         }
         return Throughput(train: train, infer: infer)
     }
@@ -262,15 +253,6 @@ enum Budget {
     static let trialSeconds = 0.6
     static let minTrialBatches = 3
     static let maxTrialBatches = 40
-
-    private static func median(_ v: [Double]) -> Double {
-        let s = v.sorted()
-        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-    }
-
-    private static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-    }
 
     /// ", about 3m40s of training if nothing is cached" for the log.
     static func summary(_ cells: [TrainingCell], cache: CellCache) -> String {

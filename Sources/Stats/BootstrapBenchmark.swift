@@ -34,8 +34,7 @@ public enum BootstrapBenchmark {
         let d = data(images: images)
         let clock = ContinuousClock()
         func seconds(_ f: () -> Void) -> Double {
-            let t = clock.measure(f)
-            return Double(t.components.seconds) + Double(t.components.attoseconds) * 1e-18
+            clock.measure(f) / .seconds(1)
         }
         var sink = 0.0
         let f1 = seconds { sink += Bootstrap.f1Intervals(truth: d.truth, predicted: d.a, resamples: resamples, seed: 1).mean.lower }
