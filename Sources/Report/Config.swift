@@ -71,9 +71,10 @@ public struct StudyConfig: Codable, Sendable, Equatable {
     /// Seeds per architecture of the main comparison.
     public var mainRepeats: Int
     /// Seconds of training the whole plan may take; nil = no budget (the epochs and limits
-    /// above are used as they are). The quick profile's 215 s: on the 2-core machine a fresh
-    /// clone's run at 230 s took 279 s after the data (training 1.1× its estimate, plus the
-    /// speed measurement, test predictions and figures), too close to the five-minute bound.
+    /// above are used as they are). The quick profile's 200 s: on the 2-core machine, whose
+    /// speed moves by up to 1.5× from minute to minute, a run at 215 s took 242 s after the
+    /// data in one hour and 295 s in another (training 1.26× its estimate as the host slowed
+    /// after the speed measurement); 200 s keeps such an hour under the five-minute bound.
     public var budgetSeconds: Double?
     /// Bootstrap resamples for every interval.
     public var bootstrapResamples: Int
@@ -92,7 +93,7 @@ public struct StudyConfig: Codable, Sendable, Equatable {
                                experimentModel: .conv4, experimentEpochs: 12, curveEpochs: [1, 4],
                                learningRates: [1e-3, 1e-2, 1e-1], batchSizes: [32, 128],
                                experiments: ExperimentID.quick, repeats: 2, mainRepeats: 1,
-                               budgetSeconds: 215, bootstrapResamples: 2_000)
+                               budgetSeconds: 200, bootstrapResamples: 2_000)
         case .full:
             return StudyConfig(profile: .full, seed: 2024, models: Architecture.allCases, gridHead: .perLabel,
                                trainLimit: nil, valLimit: nil, monitorLimit: nil, epochs: 10, batchSize: 32, learningRate: 1e-3,

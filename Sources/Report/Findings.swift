@@ -61,12 +61,14 @@ struct Findings {
                          collapsedLabels: Array(Set(evs.flatMap(\.collapsed))).sorted(), diverged: evs.contains(where: \.diverged))
     }
 
-    /// "A vs B" as a finding, with the original's claim when given (`.better(.a)` etc.).
-    func finding(_ a: Experiment.Row, _ b: Experiment.Row, title: String? = nil, claim: Claim? = nil, claimText: String? = nil) -> Finding {
+    /// "A vs B" as a finding, with the original's claim when given (`.better(.a)` etc.);
+    /// the sides named by `names` (default: the rows' labels), titled "A vs B" unless `title`.
+    func finding(_ a: Experiment.Row, _ b: Experiment.Row, title: String? = nil, names: (a: String, b: String)? = nil,
+                 claim: Claim? = nil, claimText: String? = nil) -> Finding {
         let d = Bootstrap.pairedMeanF1Difference(truth: truth, aSeeds: a.runs.map { evaluated[$0].predictions },
                                                  bSeeds: b.runs.map { evaluated[$0].predictions }, resamples: resamples, seed: seed)
-        let c = Comparison(a: contender(a), b: contender(b), paired: d)
-        return Finding(title: title ?? "\(a.label) vs \(b.label)", comparison: c, claim: claim, claimText: claimText,
+        let c = Comparison(a: contender(a, name: names?.a), b: contender(b, name: names?.b), paired: d)
+        return Finding(title: title ?? "\(c.a.name) vs \(c.b.name)", comparison: c, claim: claim, claimText: claimText,
                        rules: Findings.rules)
     }
 
@@ -106,7 +108,8 @@ struct Findings {
             return s + notLearned(e)
         case .epochs where e.rows.count >= 2:
             let sorted = e.rows.sorted { $0.variant.epochs < $1.variant.epochs }
-            return finding(sorted.last!, sorted.first!, title: "\(plural(sorted.last!.variant.epochs, "epoch")) vs \(plural(sorted.first!.variant.epochs, "epoch"))",
+            return finding(sorted.last!, sorted.first!,
+                           names: (plural(sorted.last!.variant.epochs, "epoch"), plural(sorted.first!.variant.epochs, "epoch")),
                            claim: .better(.a), claimText: e.id.claim?.text).sentence + notLearned(e)
         case .learningRate:
             return learningRate(e) + notLearned(e)

@@ -72,8 +72,8 @@ struct ReportModel: Encodable {
     }
 
     struct AugmentationSection: Encodable {
-        struct Kind: Encodable { var name: String }
-        var kinds: [Kind]
+        /// The kinds' names, "rotate ±90°; horizontal flip; …".
+        var kinds: String
         var gallery = FigureID.augmentationGallery.link
     }
 
@@ -245,7 +245,7 @@ extension ReportModel {
                                        },
                                        diagram: FigureID.architecture(m.name).link))
         }
-        augmentation = AugmentationSection(kinds: FigureSet.galleryKinds.map { AugmentationSection.Kind(name: $0.0) })
+        augmentation = AugmentationSection(kinds: FigureSet.galleryKinds.map(\.0).joined(separator: "; "))
 
         // The base setting: the variant the experiments share (each changes one choice of it),
         // i.e. the one that appears in the most of them.
