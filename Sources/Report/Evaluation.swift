@@ -195,6 +195,13 @@ struct Evaluated {
 
     subscript(_ v: Variant) -> VariantEvaluation { byRun[v]! }
 
+    /// Evaluations given whole (tests of the finding sentences).
+    init(blackRule: BlackRuleChoice, byRun: [Variant: VariantEvaluation], best: Variant, baseline: Double,
+         labels: [[UInt8]], black: [Bool]) {
+        self.blackRule = blackRule; self.byRun = byRun; self.best = best; self.baseline = baseline
+        self.labels = labels; self.black = black
+    }
+
     init(plan: Plan, trained: [Variant: VariantResult], data: LoadedData, config: StudyConfig) throws {
         let val = data.prep.validation
         guard let labels = val.labels, !labels.isEmpty else { throw ReportError("the validation split has no labels") }
