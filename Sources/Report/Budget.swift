@@ -56,9 +56,17 @@ enum Budget {
     /// per-epoch validation pass and the final scoring pass.
     static func seconds(_ v: Variant, images n: Int, data: LoadedData, speed: [String: Throughput]) -> Double {
         guard let s = speed[v.model.name] else { return 0 }
-        let scale = Double(v.size * v.size) / 4096
-        let monitor = Double(data.prep.monitor.count), scored = Double(data.prep.validation.count)
-        return scale * (Double(v.epochs) * (Double(n) / s.train + monitor / s.infer) + scored / s.infer) + cellSeconds
+        return networkSeconds(s, images: n, epochs: v.epochs, monitor: data.prep.monitor.count,
+                              scored: data.prep.validation.count, scale: Double(v.size * v.size) / 4096)
+    }
+
+    /// Seconds for one network at speed `s` over `images` for `epochs`, with the per-epoch
+    /// validation pass over `monitor` images, the final scoring pass over `scored` and the
+    /// fixed `cellSeconds`; the image work scaled by `scale` (pixels relative to 64×64).
+    static func networkSeconds(_ s: Throughput, images: Int, epochs: Int, monitor: Int, scored: Int,
+                               scale: Double = 1) -> Double {
+        scale * (Double(epochs) * (Double(images) / s.train + Double(monitor) / s.infer) + Double(scored) / s.infer)
+            + cellSeconds
     }
 
     /// The image counts a plan depends on: the training pool (after the black-image policy),
@@ -82,13 +90,11 @@ enum Budget {
         }
         let pool = counts.pool
         let available = min(pool, cfg.trainLimit ?? pool)
-        let monitor = Double(counts.monitor), scored = Double(counts.scored)
+        let names = cfg.mainModels.map(\.name)
 
-        /// Seconds for `nets` networks of `a` over `n` images for `e` epochs, with the
-        /// per-epoch validation pass and the final scoring pass.
+        /// Seconds for `nets` networks of `a` over `n` images for `e` epochs (`networkSeconds`).
         func cost(_ a: String, n: Int, e: Int, nets: Int = 1) -> Double {
-            let s = speed[a]!
-            return Double(nets) * (Double(e) * (Double(n) / s.train + monitor / s.infer) + scored / s.infer + cellSeconds)
+            Double(nets) * networkSeconds(speed[a]!, images: n, epochs: e, monitor: counts.monitor, scored: counts.scored)
         }
         /// The images × epochs that fit `seconds` with the most training steps (ties: more
         /// images), at least `minEpochs` epochs and `imageQuantum` images.
@@ -124,10 +130,10 @@ enum Budget {
         let reps = Double(cfg.mainRepeats)
         func full(_ a: String) -> Double { cost(a, n: available, e: cfg.epochs, nets: nets) * reps }
         var share: [String: Double] = [:]
-        for a in cfg.mainModels.map(\.name) { share[a] = min(full(a), cost(a, n: min(available, floorImages), e: minEpochs, nets: nets) * reps) }
+        for a in names { share[a] = min(full(a), cost(a, n: min(available, floorImages), e: minEpochs, nets: nets) * reps) }
         let floors = share.values.reduce(0, +)
         if floors > mainBudget {
-            for a in cfg.mainModels.map(\.name) { share[a]! *= mainBudget / floors }
+            for a in names { share[a]! *= mainBudget / floors }
         } else {
             // The rest buys convergence where it can. Cheapest first, each network is raised to
             // its pass over the whole training set (`minEpochs` times) while the rest lasts — the
@@ -136,7 +142,6 @@ enum Budget {
             // group and share equally, so that two of about the same cost do not trade places
             // (and most of their share) with the measurement's noise.
             var left = mainBudget - floors
-            let names = cfg.mainModels.map(\.name)
             func complete(_ a: String) -> Double { min(full(a), cost(a, n: available, e: minEpochs, nets: nets) * reps) }
             var groups: [[String]] = []
             for a in names.sorted(by: { (complete($0), $0) < (complete($1), $1) }) {
@@ -164,7 +169,7 @@ enum Budget {
             waterFill(whole.isEmpty ? names : whole, upTo: full)
         }
         var main: [String: Plan.Size] = [:]
-        for a in cfg.mainModels.map(\.name) { main[a] = size(a, seconds: share[a]! / Double(cfg.mainRepeats), maxEpochs: cfg.epochs, nets: nets) }
+        for a in names { main[a] = size(a, seconds: share[a]! / Double(cfg.mainRepeats), maxEpochs: cfg.epochs, nets: nets) }
         let perUnit = units > 0 ? experimentBudget / units : 0
         let experiment = size(cfg.experimentModel.rawValue, seconds: perUnit, maxEpochs: cfg.experimentEpochs)
         var others: [Architecture: Plan.Size] = [:]
