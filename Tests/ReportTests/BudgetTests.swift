@@ -4,12 +4,13 @@ import SeededRandom
 
 /// The quick profile's plan: how a time budget becomes training sizes.
 final class BudgetTests: XCTestCase {
-    /// Speeds of the order this project's 2-core machine measures (images/s, training and inference).
+    /// Speeds of the order this project's 2-core machine measures (images/s, training and
+    /// inference; the medians of five start-up measurements of the fifth session's engine).
     let measured: [String: Throughput] = [
-        "conv1": .init(train: 110, infer: 500), "conv2": .init(train: 480, infer: 1_400),
-        "conv3": .init(train: 52, infer: 200), "conv4": .init(train: 850, infer: 2_700),
-        "conv5": .init(train: 58, infer: 200), "lstm1": .init(train: 420, infer: 1_000),
-        "fc1": .init(train: 5_000, infer: 28_000), "fc2": .init(train: 5_000, infer: 28_000),
+        "conv1": .init(train: 120, infer: 650), "conv2": .init(train: 560, infer: 1_600),
+        "conv3": .init(train: 70, infer: 250), "conv4": .init(train: 1_000, infer: 2_850),
+        "conv5": .init(train: 73, infer: 240), "lstm1": .init(train: 530, infer: 1_160),
+        "fc1": .init(train: 7_000, infer: 30_000), "fc2": .init(train: 7_000, infer: 32_000),
     ]
     let counts = Budget.Counts(pool: 9_000, monitor: 400, scored: 1_500)
 

@@ -64,22 +64,28 @@ final class FaultInjectionTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: executable.path), "build the report executable first: \(executable.path)")
         // Two complete runs, so both seeds' cells are cached and later runs spend their time
         // rendering and publishing — where a kill is most dangerous.
-        var durations: [Double] = []
         for seed in [1, 2] {
-            let t = Date()
             let p = try start(seed: seed)
             p.waitUntilExit()
             XCTAssertEqual(p.terminationStatus, 0)
-            durations.append(Date().timeIntervalSince(t))
             XCTAssertEqual(try publishedSeed(), seed)
         }
-        var rng = SystemRandomNumberGenerator()
-        var previous = 2
+        // How long a run from the cache lasts here: the kills below are spread over it (a
+        // delay drawn up to the first, uncached run's time mostly fell after a cached run had
+        // ended on a fast host, and too few runs were killed).
+        let t = Date()
+        let timing = try start(seed: 1)
+        timing.waitUntilExit()
+        XCTAssertEqual(timing.terminationStatus, 0)
+        let cached = Date().timeIntervalSince(t)
+        XCTAssertEqual(try publishedSeed(), 1)
+        var previous = 1
         var kills = 0
         for i in 0..<8 {
-            let seed = i % 2 == 0 ? 1 : 2
+            let seed = i % 2 == 0 ? 2 : 1
             let p = try start(seed: seed)
-            let delay = Double.random(in: 0.02...(durations[1] * 1.2), using: &rng)
+            // Eight points from early set-up to publishing, a different spread each time.
+            let delay = cached * (0.05 + 0.85 * (Double(i) + Double.random(in: 0..<1)) / 8)
             Thread.sleep(forTimeInterval: delay)
             if p.isRunning { kill(p.processIdentifier, SIGKILL); kills += 1 }
             p.waitUntilExit()
