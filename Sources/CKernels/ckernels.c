@@ -416,3 +416,75 @@ void nn_direct_conv_weight_grad(const float *xp, int hp, int wp, int c, int kh, 
         }
     }
 }
+
+/// One kh × kw window's maximum over n ≤ 16 channels and the position of its first maximum:
+/// the running maximum and position kept in registers (a later position wins only when
+/// strictly greater), stored once the window is done.
+static inline __attribute__((always_inline)) void
+nn_pool_window16(const float *origin, long row_step, int kh, int kw, int f, int n, float *yo, unsigned char *wo) {
+    nn_v16 m = nn_load_part(origin, n);
+    nn_vi16 at = {0};
+    for (int ki = 0; ki < kh; ki++) {
+        for (int kj = ki == 0 ? 1 : 0; kj < kw; kj++) {
+            nn_v16 v = nn_load_part(origin + ki * row_step + (long)kj * f, n);
+            nn_vi16 better = v > m;
+            const int idx = ki * kw + kj;
+            m = (nn_v16)(((nn_vi16)v & better) | ((nn_vi16)m & ~better));
+            at = (at & ~better) | ((nn_vi16){idx, idx, idx, idx, idx, idx, idx, idx, idx, idx, idx, idx, idx, idx, idx, idx} & better);
+        }
+    }
+    nn_store_part(yo, m, n);
+    for (int q = 0; q < n; q++) wo[q] = (unsigned char)at[q];
+}
+
+NN_CLONES
+void nn_pool_band(const float *s, int conv_w, int rows, int out_w, int kh, int kw, int f,
+                  float *y, unsigned char *win) {
+    for (int pr = 0; pr < rows; pr++) {
+        for (int pc = 0; pc < out_w; pc++) {
+            float *yo = y + ((long)pr * out_w + pc) * f;
+            unsigned char *wo = win + ((long)pr * out_w + pc) * f;
+            const float *origin = s + ((long)pr * kh * conv_w + (long)pc * kw) * f;
+            for (int c0 = 0; c0 < f; c0 += 16)
+                nn_pool_window16(origin + c0, (long)conv_w * f, kh, kw, f, f - c0 < 16 ? f - c0 : 16, yo + c0, wo + c0);
+        }
+    }
+}
+
+/// One window's gradient over n ≤ 16 channels: dy (zero where a ReLU's maximum y is not
+/// positive) stored at the window's winner, zeros at its other positions; db += dy.
+static inline __attribute__((always_inline)) void
+nn_unpool_window16(const float *dy, const float *y, const unsigned char *wo, int relu, float *origin, long row_step,
+                   int kh, int kw, int f, int n, float *db) {
+    nn_v16 d = nn_load_part(dy, n);
+    if (relu) d = (nn_v16)((nn_vi16)d & (nn_load_part(y, n) > nn_splat(0)));
+    nn_vi16 at;
+    for (int q = 0; q < 16; q++) at[q] = q < n ? wo[q] : -1;
+    nn_store_part(db, nn_load_part(db, n) + d, n);
+    for (int ki = 0; ki < kh; ki++) {
+        for (int kj = 0; kj < kw; kj++) {
+            const int idx = ki * kw + kj;
+            nn_vi16 hit = at == (nn_vi16){idx, idx, idx, idx, idx, idx, idx, idx, idx, idx, idx, idx, idx, idx, idx, idx};
+            nn_store_part(origin + ki * row_step + (long)kj * f, (nn_v16)((nn_vi16)d & hit), n);
+        }
+    }
+}
+
+NN_CLONES
+void nn_pool_band_scatter(const float *dy, const float *y, const unsigned char *win, int rows, int out_w,
+                          int kh, int kw, int f, int conv_w, int relu, float *s, float *db) {
+    for (int pr = 0; pr < rows; pr++) {
+        for (int pc = 0; pc < out_w; pc++) {
+            long i = ((long)pr * out_w + pc) * f;
+            float *origin = s + ((long)pr * kh * conv_w + (long)pc * kw) * f;
+            for (int c0 = 0; c0 < f; c0 += 16)
+                nn_unpool_window16(dy + i + c0, y + i + c0, win + i + c0, relu, origin + c0, (long)conv_w * f, kh, kw, f,
+                                   f - c0 < 16 ? f - c0 : 16, db + c0);
+        }
+        // The columns no window covers.
+        for (int r = 0; r < kh; r++) {
+            float *row = s + ((long)pr * kh + r) * conv_w * f;
+            for (long q = (long)out_w * kw * f; q < (long)conv_w * f; q++) row[q] = 0;
+        }
+    }
+}

@@ -150,6 +150,7 @@ extension LayerBenchmark {
         let x = randomInput(model, batch: batch)
         let dy = Tensor(repeating: 1 / Float(batch), shape: [batch] + model.outputShape)
         let n = model.layers.count
+        let fusion = model.computesInputGradient ? nil : model.fusion
         var fwd = [Double](repeating: 0, count: n), bwd = fwd, opt = fwd
         let adam = Adam()
         let clock = ContinuousClock()
@@ -157,15 +158,25 @@ extension LayerBenchmark {
             model.zeroGrad()
             var h = x
             let w = it > 0 ? 1e3 / Double(iterations) : 0
-            for (i, layer) in model.layers.enumerated() {
+            // A fused first convolution and pool (as training runs them) is timed as one, on
+            // the convolution's row.
+            for (i, layer) in model.layers.enumerated() where !(fusion != nil && i == 1) {
                 var out = h
-                fwd[i] += w * (clock.measure { out = layer.forward(h, mode: .training) } / .seconds(1))
+                if i == 0, let fusion {
+                    fwd[i] += w * (clock.measure { out = fusion.forward(h, mode: .training) } / .seconds(1))
+                } else {
+                    fwd[i] += w * (clock.measure { out = layer.forward(h, mode: .training) } / .seconds(1))
+                }
                 h = out
             }
             var g = dy
-            for (i, layer) in model.layers.enumerated().reversed() {
+            for (i, layer) in model.layers.enumerated().reversed() where !(fusion != nil && i == 1) {
                 var out = g
-                bwd[i] += w * (clock.measure { out = layer.backward(g) } / .seconds(1))
+                if i == 0, let fusion {
+                    bwd[i] += w * (clock.measure { fusion.backward(g) } / .seconds(1))
+                } else {
+                    bwd[i] += w * (clock.measure { out = layer.backward(g) } / .seconds(1))
+                }
                 g = out
             }
             for (i, layer) in model.layers.enumerated() {
@@ -174,7 +185,8 @@ extension LayerBenchmark {
         }
         return model.layers.indices.map { i in
             let s = model.summary[i]
-            return LayerTiming(name: s.name, type: s.type, forwardMs: fwd[i], backwardMs: bwd[i], optimizerMs: opt[i],
+            let type = fusion == nil || i > 1 ? s.type : i == 0 ? "\(s.type)+\(model.summary[1].type)" : "(in \(model.summary[0].name))"
+            return LayerTiming(name: s.name, type: type, forwardMs: fwd[i], backwardMs: bwd[i], optimizerMs: opt[i],
                                gflop: Double(batch) * flops(model.layers[i], input: s.input, output: s.output,
                                                             first: i == 0, training: true) / 1e9)
         }

@@ -52,11 +52,28 @@ public final class Sequential {
     /// All parameters, layer by layer, in Keras's storage order.
     public var parameters: [Parameter] { layers.flatMap(\.parameters) }
 
+    /// The first convolution and the max pool after it as one pass (`ConvPoolFusion`), when
+    /// they can run so: conv1's, conv2's and conv4's first two layers.
+    private(set) lazy var fusion: ConvPoolFusion? = {
+        guard layers.count > 2, let conv = layers[0] as? Conv2D, let pool = layers[1] as? MaxPool2D else { return nil }
+        return ConvPoolFusion(conv: conv, pool: pool)
+    }()
+    /// Whether the last forward ran the first two layers fused (backward follows it).
+    private(set) var lastForwardFused = false
+
     public func forward(_ x: Tensor, mode: Mode) -> Tensor {
         precondition(Array(x.shape.dropFirst()) == inputShape,
                      "model '\(name)' expects input (batch, \(inputShape)), got \(x.shape)")
         var h = x
-        for layer in layers { h = layer.forward(h, mode: mode) }
+        var rest = layers[...]
+        // Fused only when no one wants dL/d(input), which the fused backward does not compute.
+        lastForwardFused = false
+        if !computesInputGradient, let fusion, !fusion.conv.emitsLogits {
+            h = fusion.forward(x, mode: mode)
+            rest = layers.dropFirst(2)
+            lastForwardFused = true
+        }
+        for layer in rest { h = layer.forward(h, mode: mode) }
         return h
     }
 
@@ -66,7 +83,11 @@ public final class Sequential {
     @discardableResult
     public func backward(_ dy: Tensor) -> Tensor {
         var g = dy
-        for layer in layers.reversed() { g = layer.backward(g) }
+        for layer in layers.dropFirst(lastForwardFused ? 2 : 0).reversed() { g = layer.backward(g) }
+        if lastForwardFused, let fusion {
+            fusion.backward(g)
+            return Tensor(zeros: [g.batch] + inputShape)
+        }
         return g
     }
 

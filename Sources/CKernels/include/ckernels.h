@@ -47,4 +47,16 @@ void nn_direct_conv_weight_grad(const float *xp, int hp, int wp, int c, int kh, 
                                 const float *dz, int f, int out_h, int out_w, int n0, int n1,
                                 long dz_count, float *dw, int fp);
 
+/// Max pool of a band of convolution rows s (rows·kh rows of conv_w pixels × f channels) with
+/// disjoint kh × kw windows: y (rows, out_w, f) = each window's maximum, win (rows, out_w, f) =
+/// the window position (ki·kw + kj) of its first maximum in row-major order.
+void nn_pool_band(const float *s, int conv_w, int rows, int out_w, int kh, int kw, int f,
+                  float *y, unsigned char *win);
+
+/// The adjoint of `nn_pool_band` (and of a ReLU before it when relu is non-zero: a window
+/// whose maximum y is not positive passes no gradient): s (rows·kh, conv_w, f) = dy (rows,
+/// out_w, f) at each window's winner, zero everywhere else; db (f) += the gradients passed.
+void nn_pool_band_scatter(const float *dy, const float *y, const unsigned char *win, int rows, int out_w,
+                          int kh, int kw, int f, int conv_w, int relu, float *s, float *db);
+
 #endif
