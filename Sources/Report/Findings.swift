@@ -58,7 +58,8 @@ struct Findings {
     func contender(_ row: Experiment.Row, name: String? = nil) -> Contender {
         let evs = row.runs.map { evaluated[$0] }
         return Contender(name: name ?? row.label, meanF1: evs.map(\.meanF1).reduce(0, +) / Double(evs.count),
-                         collapsedLabels: Array(Set(evs.flatMap(\.collapsed))).sorted(), diverged: evs.contains(where: \.diverged))
+                         collapsedLabels: Array(Set(evs.flatMap(\.collapsed))).sorted(), diverged: evs.contains(where: \.diverged),
+                         seeds: evs.count, failedSeeds: evs.filter { !$0.learned }.count)
     }
 
     /// "A vs B" as a finding, with the original's claim when given (`.better(.a)` etc.);
@@ -85,9 +86,11 @@ struct Findings {
         guard !bad.isEmpty else { return "" }
         let parts = bad.map { r -> String in
             let evs = r.runs.map { evaluated[$0] }
-            if evs.contains(where: \.diverged) { return "\(Markdown.code(r.label)) diverged" }
+            let failed = evs.filter { !$0.learned }.count
+            let inSeeds = failed < evs.count ? " in \(failed) of its \(evs.count) seeds" : ""
+            if evs.contains(where: \.diverged) { return "\(Markdown.code(r.label)) diverged\(inSeeds)" }
             let labels = Array(Set(evs.flatMap(\.collapsed))).sorted().map { "label\($0 + 1)" }.joined(separator: ", ")
-            return "\(Markdown.code(r.label)) collapsed to one class on \(labels)"
+            return "\(Markdown.code(r.label)) collapsed to one class on \(labels)\(inSeeds)"
         }
         return " Not ranked, because they did not learn: " + parts.joined(separator: "; ") + "."
     }

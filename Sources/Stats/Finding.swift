@@ -66,10 +66,10 @@ public struct Finding: Codable, Sendable, Equatable {
             return "the interval excludes 0 but the seeds disagree in sign"
         case .collapsed(let models):
             return models.map { m in
-                "\(c.contender(m.side).name) predicts a single class for \(Format.labels(m.labels)) (collapsed, not ranked)"
+                "\(c.contender(m.side).name) predicts a single class for \(Format.labels(m.labels))\(c.contender(m.side).failedSeedsPhrase) (collapsed, not ranked)"
             }.joined(separator: "; ")
         case .diverged(let sides):
-            return "training of " + sides.map { c.contender($0).name }.joined(separator: " and ") + " diverged"
+            return "training of " + sides.map { c.contender($0).name + c.contender($0).failedSeedsPhrase }.joined(separator: " and ") + " diverged"
         case .tooFewImages(let count, let minimum):
             return "only \(Format.plural(count, "image")) scored, fewer than the \(Format.grouped(minimum)) needed"
         case .tooFewSeeds(let count, let minimum):

@@ -14,12 +14,24 @@ public struct Contender: Codable, Sendable, Equatable {
     public var collapsedLabels: [Int]
     /// Training diverged (a non-finite loss) in some seed.
     public var diverged: Bool
+    /// Seeds behind `meanF1`, and how many of them collapsed on some label or diverged (the
+    /// sentences say "in 1 of its 2 seeds" when not all did).
+    public var seeds: Int
+    public var failedSeeds: Int
 
-    public init(name: String, meanF1: Double, collapsedLabels: [Int] = [], diverged: Bool = false) {
+    public init(name: String, meanF1: Double, collapsedLabels: [Int] = [], diverged: Bool = false,
+                seeds: Int = 1, failedSeeds: Int? = nil) {
         self.name = name
         self.meanF1 = meanF1
         self.collapsedLabels = collapsedLabels
         self.diverged = diverged
+        self.seeds = seeds
+        self.failedSeeds = failedSeeds ?? (collapsedLabels.isEmpty && !diverged ? 0 : seeds)
+    }
+
+    /// " in 1 of its 2 seeds" when some but not all seeds failed; "" otherwise.
+    public var failedSeedsPhrase: String {
+        failedSeeds > 0 && failedSeeds < seeds ? " in \(failedSeeds) of its \(seeds) seeds" : ""
     }
 }
 

@@ -23,6 +23,18 @@ final class VerdictTests: XCTestCase {
         XCTAssertEqual(Verdict.collapsedLabels(predicted: [[0, 0, 0], [0, 0, 0]]), [0, 1, 2])
     }
 
+    /// A side that collapsed in some of its seeds says in how many; one that collapsed in all
+    /// of them (or has one seed) says nothing more.
+    func testCollapseInSomeSeedsIsCounted() {
+        var c = comparison(0.570, 0.306, 0.240, 0.285, seeds: [0.2, 0.3], a: "Adam", b: "SGD")
+        c.b = Contender(name: "SGD", meanF1: 0.306, collapsedLabels: [0, 1, 2], seeds: 2, failedSeeds: 1)
+        let some = Finding(title: "Adam vs SGD", comparison: c).sentence
+        XCTAssertTrue(some.contains("SGD predicts a single class for label1, label2, label3 in 1 of its 2 seeds (collapsed, not ranked)"), some)
+        c.b = Contender(name: "SGD", meanF1: 0.306, collapsedLabels: [0, 1, 2], seeds: 2)
+        let all = Finding(title: "Adam vs SGD", comparison: c).sentence
+        XCTAssertTrue(all.contains("SGD predicts a single class for label1, label2, label3 (collapsed, not ranked)"), all)
+    }
+
     // MARK: Outcomes
 
     func testDifferenceAndTheExampleSentence() {
