@@ -422,11 +422,13 @@ void nn_direct_conv_weight_grad(const float *xp, int hp, int wp, int c, int kh, 
 /// strictly greater), stored once the window is done.
 static inline __attribute__((always_inline)) void
 nn_pool_window16(const float *origin, long row_step, int kh, int kw, int f, int n, float *yo, unsigned char *wo) {
-    nn_v16 m = nn_load_part(origin, n);
+    // Full 16-lane loads even for a last block of n < 16 channels: the lanes past n read the
+    // next pixel's values (or the band's slack) and are never stored.
+    nn_v16 m = nn_load16(origin);
     nn_vi16 at = {0};
     for (int ki = 0; ki < kh; ki++) {
         for (int kj = ki == 0 ? 1 : 0; kj < kw; kj++) {
-            nn_v16 v = nn_load_part(origin + ki * row_step + (long)kj * f, n);
+            nn_v16 v = nn_load16(origin + ki * row_step + (long)kj * f);
             nn_vi16 better = v > m;
             const int idx = ki * kw + kj;
             m = (nn_v16)(((nn_vi16)v & better) | ((nn_vi16)m & ~better));

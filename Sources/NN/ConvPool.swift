@@ -77,7 +77,8 @@ final class ConvPoolFusion {
                 let run = { (bias: UnsafePointer<Float>?) in
                     let parts = min(batch, productParts)
                     parallelFor(parts) { part in
-                        withUnsafeTemporaryAllocation(of: Float.self, capacity: bandFloats) { sb in
+                        // (+ 16: `nn_pool_band` reads whole vectors past a last partial block.)
+                        withUnsafeTemporaryAllocation(of: Float.self, capacity: bandFloats + 16) { sb in
                             let s = sb.baseAddress!
                             for b in (batch * part / parts)..<(batch * (part + 1) / parts) {
                                 for r0 in stride(from: 0, to: p.outH, by: band) {

@@ -49,7 +49,8 @@ void nn_direct_conv_weight_grad(const float *xp, int hp, int wp, int c, int kh, 
 
 /// Max pool of a band of convolution rows s (rows·kh rows of conv_w pixels × f channels) with
 /// disjoint kh × kw windows: y (rows, out_w, f) = each window's maximum, win (rows, out_w, f) =
-/// the window position (ki·kw + kj) of its first maximum in row-major order.
+/// the window position (ki·kw + kj) of its first maximum in row-major order. s must be
+/// readable for 15 floats past its last pixel.
 void nn_pool_band(const float *s, int conv_w, int rows, int out_w, int kh, int kw, int f,
                   float *y, unsigned char *win);
 
