@@ -47,7 +47,7 @@ final class ConvPoolFusionTests: XCTestCase {
 
     /// conv1's shape of layer (one channel, 3×3, a 3×3 pool that leaves the last rows and
     /// columns out), conv4's (three channels, 5×5, 5×5 pool), conv2's (`same` on both); ReLU
-    /// and linear; one band and several; a batch the cores split unevenly.
+    /// and linear; strides; one band and several; a batch the cores split unevenly.
     func testFusedEqualsTheTwoLayers() throws {
         let cases = [
             Case(input: [13, 13, 1], conv: { Conv2D(filters: 20, kernelSize: 3, activation: .relu) },
@@ -60,6 +60,8 @@ final class ConvPoolFusionTests: XCTestCase {
                  pool: { MaxPool2D(poolSize: 2, padding: .same) }, bandBudget: 300),
             Case(input: [11, 9, 2], conv: { Conv2D(filters: 7, kernelSize: (3, 2), strides: (1, 2), activation: .linear) },
                  pool: { MaxPool2D(poolSize: (2, 2)) }, bandBudget: 1),
+            Case(input: [17, 15, 3], conv: { Conv2D(filters: 16, kernelSize: 3, strides: 2, padding: .same, activation: .relu) },
+                 pool: { MaxPool2D(poolSize: (2, 3)) }, bandBudget: 200),
         ]
         for c in cases { try assertMatchesTheLayers(c, batch: 5) }
     }
