@@ -219,7 +219,8 @@ public final class Conv2D: FusedActivationLayer, InputGradientSkippable {
         return [g.outH, g.outW, filters]
     }
 
-    private func checkedGeometry(_ x: Tensor) -> WindowGeometry {
+    /// The geometry, after checking that `x` is a batch of this layer's input shape.
+    func checkedGeometry(_ x: Tensor) -> WindowGeometry {
         guard let g = geometry else { preconditionFailure("Conv2D '\(name)': forward before build") }
         precondition(x.shape.count == 4 && Array(x.shape.dropFirst()) == [g.inH, g.inW, g.inC],
                      "Conv2D '\(name)': expects (batch, \(g.inH), \(g.inW), \(g.inC)), got \(x.shape)")

@@ -59,14 +59,19 @@ final class ConvPoolFusion {
         return max(1, bandBudget / (p.kh * g.outW * conv.filters))
     }
 
+    /// Where the band of `convRows` convolution rows from pooled row `r0` of image `b` starts
+    /// in the padded input batch, and how many input rows it reads.
+    private func bandInput(image b: Int, pooledRow r0: Int, convRows: Int) -> (offset: Int, rows: Int32) {
+        let (g, p) = geometries
+        let rowStride = g.paddedW * g.inC
+        return (b * g.paddedH * rowStride + r0 * p.kh * g.sh * rowStride, Int32((convRows - 1) * g.sh + g.kh))
+    }
+
     /// The pooled activations (batch, pool outH, pool outW, filters), as `pool.forward(conv.forward(x))`.
     func forward(_ x: Tensor, mode: Mode) -> Tensor {
-        let (g, p) = geometries
         precondition(!conv.emitsLogits, "ConvPoolFusion: the convolution emits logits")
-        precondition(x.shape.count == 4 && Array(x.shape.dropFirst()) == [g.inH, g.inW, g.inC],
-                     "Conv2D '\(conv.name)': expects (batch, \(g.inH), \(g.inW), \(g.inC)), got \(x.shape)")
+        let g = conv.checkedGeometry(x), p = pool.geometry!
         let batch = x.batch, f = conv.filters, fp = directPaddedFilters(f), relu = conv.activation == .relu
-        let inItem = g.paddedH * g.paddedW * g.inC, rowStride = g.paddedW * g.inC
         let outItem = p.outputPixels * f, band = bandRows, bandFloats = band * p.kh * g.outW * f
         let pad = x.withPointer { directPaddedInput(g, $0, batch: batch) }
         let w = conv.kernel!.value.withPointer { directPaddedKernel($0, patch: g.patchSize, filters: f) }
@@ -83,8 +88,8 @@ final class ConvPoolFusion {
                             for b in (batch * part / parts)..<(batch * (part + 1) / parts) {
                                 for r0 in stride(from: 0, to: p.outH, by: band) {
                                     let rows = min(band, p.outH - r0), convRows = rows * p.kh
-                                    nn_direct_conv_forward(xp + b * inItem + r0 * p.kh * g.sh * rowStride,
-                                                           Int32((convRows - 1) * g.sh + g.kh), Int32(g.paddedW), Int32(g.inC),
+                                    let input = self.bandInput(image: b, pooledRow: r0, convRows: convRows)
+                                    nn_direct_conv_forward(xp + input.offset, input.rows, Int32(g.paddedW), Int32(g.inC),
                                                            Int32(g.kh), Int32(g.kw), Int32(g.sh), Int32(g.sw), wp,
                                                            Int32(fp), Int32(f), bias, relu ? 1 : 0, Int32(convRows), Int32(g.outW),
                                                            0, 1, s)
@@ -115,7 +120,6 @@ final class ConvPoolFusion {
         precondition(dy.shape == y.shape, "MaxPool2D '\(pool.name)': gradient shape \(dy.shape) ≠ output shape \(y.shape)")
         let (g, p) = geometries
         let batch = dy.batch, f = conv.filters, fp = directPaddedFilters(f), k = g.patchSize, relu = conv.activation == .relu
-        let inItem = g.paddedH * g.paddedW * g.inC, rowStride = g.paddedW * g.inC
         let outItem = p.outputPixels * f, band = bandRows, bandFloats = band * p.kh * g.outW * f
         let parts = min(batch, productParts)
         // Each core sums its images into its own kernel and bias sums; they are added in
@@ -135,8 +139,8 @@ final class ConvPoolFusion {
                                     let o = b * outItem + r0 * p.outW * f
                                     nn_pool_band_scatter(dyp + o, yp + o, vb.baseAddress! + o, Int32(rows), Int32(p.outW),
                                                          Int32(p.kh), Int32(p.kw), Int32(f), Int32(g.outW), relu ? 1 : 0, s, db)
-                                    nn_direct_conv_weight_grad(xb.baseAddress! + b * inItem + r0 * p.kh * g.sh * rowStride,
-                                                               Int32((convRows - 1) * g.sh + g.kh), Int32(g.paddedW), Int32(g.inC),
+                                    let input = self.bandInput(image: b, pooledRow: r0, convRows: convRows)
+                                    nn_direct_conv_weight_grad(xb.baseAddress! + input.offset, input.rows, Int32(g.paddedW), Int32(g.inC),
                                                                Int32(g.kh), Int32(g.kw), Int32(g.sh), Int32(g.sw), s, Int32(f),
                                                                Int32(convRows), Int32(g.outW), 0, 1, count, dw, Int32(fp))
                                 }
@@ -145,11 +149,8 @@ final class ConvPoolFusion {
                     }
                 } }
             } }
-            conv.kernel!.withGrad { dwp in
-                for part in 0..<parts {
-                    let src = pb.baseAddress! + part * (k * fp + f)
-                    for row in 0..<k { simdAdd(dwp + row * f, src + row * fp, f) }
-                }
+            conv.kernel!.withGrad {
+                addPartialKernelSums(pb.baseAddress!, parts: parts, stride: k * fp + f, patch: k, filters: f, into: $0)
             }
             conv.bias?.withGrad { dbp in
                 for part in 0..<parts { simdAdd(dbp, pb.baseAddress! + part * (k * fp + f) + k * fp, f) }

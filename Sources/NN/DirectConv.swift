@@ -137,9 +137,18 @@ func directKernelGradient(_ g: WindowGeometry, padded xp: UnsafePointer<Float>, 
                                        Int32(batch * p / parts), Int32(batch * (p + 1) / parts), dzCount,
                                        base + p * k * fp, Int32(fp))
         }
-        for p in 0..<parts {
-            let src = base + p * k * fp
-            for row in 0..<k { simdAdd(dw + row * f, src + row * fp, f) }
-        }
+        addPartialKernelSums(base, parts: parts, stride: k * fp, patch: k, filters: f, into: dw)
+    }
+}
+
+/// Adds the cores' partial kernel sums — `parts` blocks `stride` floats apart, each `k` rows
+/// of `directPaddedFilters(f)` floats — into dw (k × f), in part order, so the result depends
+/// only on the core count.
+func addPartialKernelSums(_ partial: UnsafePointer<Float>, parts: Int, stride: Int, patch k: Int, filters f: Int,
+                          into dw: UnsafeMutablePointer<Float>) {
+    let fp = directPaddedFilters(f)
+    for p in 0..<parts {
+        let src = partial + p * stride
+        for row in 0..<k { simdAdd(dw + row * f, src + row * fp, f) }
     }
 }

@@ -85,12 +85,10 @@ struct Findings {
         let bad = e.rows.filter { !$0.runs.allSatisfy { evaluated[$0].learned } }
         guard !bad.isEmpty else { return "" }
         let parts = bad.map { r -> String in
-            let evs = r.runs.map { evaluated[$0] }
-            let failed = evs.filter { !$0.learned }.count
-            let inSeeds = failed < evs.count ? " in \(failed) of its \(evs.count) seeds" : ""
-            if evs.contains(where: \.diverged) { return "\(Markdown.code(r.label)) diverged\(inSeeds)" }
-            let labels = Array(Set(evs.flatMap(\.collapsed))).sorted().map { "label\($0 + 1)" }.joined(separator: ", ")
-            return "\(Markdown.code(r.label)) collapsed to one class on \(labels)\(inSeeds)"
+            let c = contender(r)
+            if c.diverged { return "\(Markdown.code(r.label)) diverged\(c.failedSeedsPhrase)" }
+            let labels = c.collapsedLabels.map { "label\($0 + 1)" }.joined(separator: ", ")
+            return "\(Markdown.code(r.label)) collapsed to one class on \(labels)\(c.failedSeedsPhrase)"
         }
         return " Not ranked, because they did not learn: " + parts.joined(separator: "; ") + "."
     }
