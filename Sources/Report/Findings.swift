@@ -86,11 +86,21 @@ struct Findings {
         guard !bad.isEmpty else { return "" }
         let parts = bad.map { r -> String in
             let c = contender(r)
-            if c.diverged { return "\(Markdown.code(r.label)) diverged\(c.failedSeedsPhrase)" }
+            if c.diverged { return "\(Markdown.code(r.label)) diverged\(c.failedSeedsPhrase)\(training(r))" }
             let labels = c.collapsedLabels.map { "label\($0 + 1)" }.joined(separator: ", ")
-            return "\(Markdown.code(r.label)) collapsed to one class on \(labels)\(c.failedSeedsPhrase)"
+            return "\(Markdown.code(r.label)) collapsed to one class on \(labels)\(c.failedSeedsPhrase)\(training(r))"
         }
         return " Not ranked, because they did not learn: " + parts.joined(separator: "; ") + "."
+    }
+
+    /// " after 62 training steps (1,000 images × 2 epochs)": how much training a row that did
+    /// not learn got (its first network; with a budget, what the plan could afford it), so a
+    /// reader can tell an untrainable setting from an undertrained one.
+    func training(_ r: Experiment.Row) -> String {
+        guard let v = r.runs.first, let n = trained[v]?.networks.first, n.trainImages > 0 else { return "" }
+        let steps = (n.trainImages + v.batchSize - 1) / v.batchSize * n.epochsRun
+        return " after \(Format.grouped(steps)) training \(steps == 1 ? "step" : "steps") (\(Format.grouped(n.trainImages)) images × "
+            + "\(n.epochsRun) \(n.epochsRun == 1 ? "epoch" : "epochs"), batch \(v.batchSize))"
     }
 
     /// The finding of an experiment, as Markdown.

@@ -1,6 +1,7 @@
 import XCTest
 import SeededRandom
-import Training
+@testable import NN
+@testable import Training
 @testable import Report
 
 /// The finding sentences of the experiments, from constructed evaluations: they name the
@@ -41,5 +42,43 @@ final class FindingSentenceTests: XCTestCase {
         XCTAssertTrue(sentence.contains("a difference in favour of 2 epochs."), sentence)
         XCTAssertFalse(sentence.contains("longest"), sentence)
         XCTAssertFalse(sentence.contains("shortest"), sentence)
+    }
+
+    /// A side that collapsed is named with the training it got, so that a reader can tell an
+    /// undertrained setting (a tight budget) from one that cannot learn.
+    func testCollapsedSideNamesItsTraining() throws {
+        var cfg = StudyConfig.defaults(for: .quick)
+        cfg.experiments = [.optimizer]
+        let plan = Plan(config: cfg, sizes: Plan.Sizes(main: [:], experiment: Plan.Size(trainLimit: 1_000, epochs: 2),
+                                                       experimentArchitectures: [:]))
+        let e = try XCTUnwrap(plan.experiment(.optimizer))
+        let n = 400
+        var g = SeededGenerator(seed: 6)
+        let labels = (0..<n).map { _ in (0..<3).map { _ in UInt8(g.nextDouble() < 0.45 ? 1 : 0) } }
+        let black = [Bool](repeating: false, count: n)
+        var byRun: [Variant: VariantEvaluation] = [:]
+        var trained: [Variant: VariantResult] = [:]
+        for row in e.rows {
+            for v in row.runs {
+                let adam = v.optimizer == .adam
+                // Adam's scores follow the labels; the others' are constant (all negative at 0.5).
+                let scores: [[Float]] = (0..<3).map { l in (0..<n).map { i in adam ? Float(0.6 * Double(labels[i][l]) + 0.4 * g.nextDouble()) : 0.2 } }
+                byRun[v] = Evaluator.evaluate(name: v.model.name, scores: scores, labels: labels, black: black,
+                                              rules: [[0, 0, 0]], diverged: false)
+                let history = TrainingHistory(epochs: [], bestEpoch: nil, stoppedEarly: false, diverged: nil, imagesPerSecond: 1)
+                trained[v] = VariantResult(name: row.label, variant: v, networks: [
+                    NetworkResult(label: nil, history: history, valScores: scores, trainImages: 1_000, epochsRun: 2,
+                                  parameterCount: 1, seconds: 1, imagesPerSecond: 1, weightsFile: "w")],
+                                           cellDirectories: [], keys: [])
+            }
+        }
+        let best = e.rows[0].runs[0]
+        let rule = BlackRuleChoice(asked: .majority, chosen: .majority, prediction: [0, 0, 0], foldPredictions: [[0, 0, 0], [0, 0, 0]],
+                                   crossFittedMeanF1: byRun[best]!.meanF1, candidates: [])
+        let evaluated = Evaluated(blackRule: rule, byRun: byRun, best: best, baseline: 0.6, labels: labels, black: black)
+        let sentence = Findings(plan: plan, trained: trained, evaluated: evaluated, resamples: 1_000, seed: 1).sentence(for: e)
+        // 1,000 images in batches of 32 are 32 steps an epoch.
+        XCTAssertTrue(sentence.contains("`SGD` collapsed to one class on label1, label2, label3 after 64 training steps (1,000 images × 2 epochs, batch 32)"), sentence)
+        XCTAssertFalse(sentence.contains("`Adam` collapsed"), sentence)
     }
 }
