@@ -35,6 +35,10 @@ struct ReportModel: Encodable {
         var seconds: String
         /// "65 %" of the budget for the main comparison, or "all" when no experiment runs.
         var mainShare: String
+        /// The plan's rule in numbers (`Budget`): "500 images for 2 epochs", "25 %", "4 epochs".
+        var floor: String
+        var costTie: String
+        var wholeEpochs: String
         var rows: [Row]
         struct Row: Encodable { var run: String; var images: String; var epochs: String; var epochsRun: String; var seconds: String }
     }
@@ -337,7 +341,10 @@ extension ReportModel {
 
         if let b = cfg.budgetSeconds {
             budget = BudgetSection(seconds: Log.duration(b),
-                                   mainShare: plan.experiments.isEmpty ? "all" : "\(Int((Budget.mainShare * 100).rounded())) %", rows: plan.runs.map { v in
+                                   mainShare: plan.experiments.isEmpty ? "all" : "\(Int((Budget.mainShare * 100).rounded())) %",
+                                   floor: "\(grouped(Budget.floorImages)) images for \(plural(Budget.minEpochs, "epoch"))",
+                                   costTie: "\(Int(((Budget.costTie - 1) * 100).rounded())) %",
+                                   wholeEpochs: plural(max(Budget.minEpochs, min(Budget.wholeEpochs, cfg.epochs)), "epoch"), rows: plan.runs.map { v in
                 let r = trained[v]!
                 return BudgetSection.Row(run: r.name, images: grouped(r.networks.first?.trainImages ?? 0),
                                          epochs: "\(v.epochs)", epochsRun: r.networks.map { "\($0.epochsRun)" }.joined(separator: "/"),
