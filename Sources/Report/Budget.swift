@@ -39,6 +39,8 @@ enum Budget {
     /// non-black validation images 0.763 / 0.814 / 0.808 after 2 epochs, 0.832 / 0.835 / 0.830
     /// after 4 — two epochs leave the run's best model to the luck of its seed.
     static let wholeEpochs = 4
+    /// `wholeEpochs` within what a configuration allows (at least `minEpochs`, at most its epochs).
+    static func wholeEpochs(_ cfg: StudyConfig) -> Int { max(minEpochs, min(wholeEpochs, cfg.epochs)) }
     /// Images a main-comparison network trains on at the least (for `minEpochs` epochs).
     static let floorImages = 500
     static let imageQuantum = 500
@@ -148,7 +150,7 @@ enum Budget {
             // group and share equally, so that two of about the same cost do not trade places
             // (and most of their share) with the measurement's noise.
             var left = mainBudget - floors
-            func complete(_ a: String) -> Double { min(full(a), cost(a, n: available, e: max(minEpochs, min(wholeEpochs, cfg.epochs)), nets: nets) * reps) }
+            func complete(_ a: String) -> Double { min(full(a), cost(a, n: available, e: wholeEpochs(cfg), nets: nets) * reps) }
             var groups: [[String]] = []
             for a in names.sorted(by: { (complete($0), $0) < (complete($1), $1) }) {
                 if let first = groups.last?.first, complete(a) <= complete(first) * costTie { groups[groups.count - 1].append(a) } else { groups.append([a]) }

@@ -93,7 +93,7 @@ struct Findings {
         return " Not ranked, because they did not learn: " + parts.joined(separator: "; ") + "."
     }
 
-    /// " after 62 training steps (1,000 images × 2 epochs)": how much training a row that did
+    /// " after 64 training steps (1,000 images × 2 epochs, batch 32)": how much training a row that did
     /// not learn got (its first network; with a budget, what the plan could afford it), so a
     /// reader can tell an untrainable setting from an undertrained one.
     func training(_ r: Experiment.Row) -> String {

@@ -344,7 +344,7 @@ extension ReportModel {
                                    mainShare: plan.experiments.isEmpty ? "all" : "\(Int((Budget.mainShare * 100).rounded())) %",
                                    floor: "\(grouped(Budget.floorImages)) images for \(plural(Budget.minEpochs, "epoch"))",
                                    costTie: "\(Int(((Budget.costTie - 1) * 100).rounded())) %",
-                                   wholeEpochs: plural(max(Budget.minEpochs, min(Budget.wholeEpochs, cfg.epochs)), "epoch"), rows: plan.runs.map { v in
+                                   wholeEpochs: plural(Budget.wholeEpochs(cfg), "epoch"), rows: plan.runs.map { v in
                 let r = trained[v]!
                 return BudgetSection.Row(run: r.name, images: grouped(r.networks.first?.trainImages ?? 0),
                                          epochs: "\(v.epochs)", epochsRun: r.networks.map { "\($0.epochsRun)" }.joined(separator: "/"),
