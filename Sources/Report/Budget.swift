@@ -9,6 +9,10 @@ import Training
 public struct Throughput: Codable, Sendable, Equatable {
     public var train: Double
     public var infer: Double
+    /// Trainable and frozen parameters of the measured network: what its fixed cost per
+    /// training cell scales with (`Budget.cellSeconds(_:)`). nil in measurements cached
+    /// before it was recorded.
+    public var parameters: Int? = nil
 }
 
 /// Turns a time budget into training sizes. Throughput is measured once per machine and
@@ -46,8 +50,19 @@ enum Budget {
     static let imageQuantum = 500
     /// A network's cost beyond its images: building it, the first steps' allocations, writing
     /// its weights, history and predictions. Without it the default run's 22 cells ran 22 s
-    /// (10 %) over their estimate on the 2-core machine, the small ones most.
+    /// (10 %) over their estimate on the 2-core machine, the small ones most. This flat
+    /// second is what a measurement without a parameter count gets; see `cellSeconds(_:)`.
     static let cellSeconds = 1.0
+
+    /// The fixed cost of one network of speed `s`: it grows with the parameters (initialising
+    /// them, Adam's two moments, writing the weights). Measured on the 2-core machine (actual
+    /// cell seconds minus the throughput model's): about 0.1–0.5 s for conv4's 123 k
+    /// parameters (the flat second overestimated each of the 14 experiment cells by ~1 s,
+    /// 41 s run of a 56 s estimate) and about 2.3 s for conv1's 26 M.
+    static func cellSeconds(_ s: Throughput) -> Double {
+        guard let p = s.parameters else { return cellSeconds }
+        return 0.3 + 2.0 * Double(p) / 26_000_000
+    }
     /// Networks whose whole-training-set passes cost within this factor of each other are
     /// filled together (see `sizes`).
     static let costTie = 1.25
@@ -70,11 +85,11 @@ enum Budget {
 
     /// Seconds for one network at speed `s` over `images` for `epochs`, with the per-epoch
     /// validation pass over `monitor` images, the final scoring pass over `scored` and the
-    /// fixed `cellSeconds`; the image work scaled by `scale` (pixels relative to 64×64).
+    /// fixed `cellSeconds(s)`; the image work scaled by `scale` (pixels relative to 64×64).
     static func networkSeconds(_ s: Throughput, images: Int, epochs: Int, monitor: Int, scored: Int,
                                scale: Double = 1) -> Double {
         scale * (Double(epochs) * (Double(images) / s.train + Double(monitor) / s.infer) + Double(scored) / s.infer)
-            + cellSeconds
+            + cellSeconds(s)
     }
 
     /// The image counts a plan depends on: the training pool (after the black-image policy),
@@ -259,7 +274,7 @@ enum Budget {
             _ = predictProbabilities(model, probe, batchSize: 64)
             infer = max(infer, Double(probe.batch) / max((clock.now - t) / .seconds(1), 1e-9))
         }
-        return Throughput(train: train, infer: infer)
+        return Throughput(train: train, infer: infer, parameters: model.parameterCount)
     }
 
     /// About how long the timed training fit of `measure` lasts, and its bounds in batches.
