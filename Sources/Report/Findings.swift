@@ -99,8 +99,7 @@ struct Findings {
     func training(_ r: Experiment.Row) -> String {
         guard let v = r.runs.first, let n = trained[v]?.networks.first, n.trainImages > 0 else { return "" }
         let steps = (n.trainImages + v.batchSize - 1) / v.batchSize * n.epochsRun
-        return " after \(Format.grouped(steps)) training \(steps == 1 ? "step" : "steps") (\(Format.grouped(n.trainImages)) images × "
-            + "\(n.epochsRun) \(n.epochsRun == 1 ? "epoch" : "epochs"), batch \(v.batchSize))"
+        return " after \(plural(steps, "training step")) (\(plural(n.trainImages, "image")) × \(plural(n.epochsRun, "epoch")), batch \(v.batchSize))"
     }
 
     /// The finding of an experiment, as Markdown.

@@ -47,12 +47,12 @@ final class BudgetTests: XCTestCase {
         for _ in 0..<50 {
             let speed = perturbed(&rng)
             let sizes = Budget.sizes(cfg, counts: counts, speed: speed)
-            let whole = Plan.Size(trainLimit: nil, epochs: Budget.wholeEpochs)
+            let whole = Plan.Size(trainLimit: nil, epochs: Budget.wholeEpochs(cfg))
             for (a, sa) in sizes.main {
                 for (b, sb) in sizes.main where cost(a, whole, speed) * Budget.costTie < cost(b, whole, speed) {
                     if (sb.trainLimit ?? counts.pool) > Budget.floorImages + Budget.imageQuantum {
                         XCTAssertNil(sa.trainLimit, "\(b) got \(sb) before the cheaper \(a) saw every image (\(sa))")
-                        XCTAssertGreaterThanOrEqual(sa.epochs, Budget.wholeEpochs, "\(b) got \(sb) before the cheaper \(a) got its epochs (\(sa))")
+                        XCTAssertGreaterThanOrEqual(sa.epochs, Budget.wholeEpochs(cfg), "\(b) got \(sb) before the cheaper \(a) got its epochs (\(sa))")
                     }
                 }
             }

@@ -7,36 +7,52 @@ import SeededRandom
 /// The finding sentences of the experiments, from constructed evaluations: they name the
 /// sides as the comparison does, and their outcome follows the numbers.
 final class FindingSentenceTests: XCTestCase {
+    let n = 400
+
+    /// The quick profile's plan with only experiment `id`, its networks at `size`.
+    func experiment(_ id: ExperimentID, size: Plan.Size) throws -> (plan: Plan, experiment: Experiment) {
+        var cfg = StudyConfig.defaults(for: .quick)
+        cfg.experiments = [id]
+        let plan = Plan(config: cfg, sizes: Plan.Sizes(main: [:], experiment: size, experimentArchitectures: [:]))
+        return (plan, try XCTUnwrap(plan.experiment(id)))
+    }
+
+    /// `n` images' labels, each positive with probability 0.45.
+    func labels(_ g: inout SeededGenerator) -> [[UInt8]] {
+        (0..<n).map { _ in (0..<3).map { _ in UInt8(g.nextDouble() < 0.45 ? 1 : 0) } }
+    }
+
+    /// The evaluations of `byRun` (no black images; majority rule) with `best` as the best run.
+    func evaluated(_ byRun: [Variant: VariantEvaluation], best: Variant, labels: [[UInt8]]) -> Evaluated {
+        let rule = BlackRuleChoice(asked: .majority, chosen: .majority, prediction: [0, 0, 0], foldPredictions: [[0, 0, 0], [0, 0, 0]],
+                                   crossFittedMeanF1: byRun[best]!.meanF1, candidates: [])
+        return Evaluated(blackRule: rule, byRun: byRun, best: best, baseline: 0.6, labels: labels,
+                         black: [Bool](repeating: false, count: n))
+    }
+
+    func evaluate(_ v: Variant, scores: [[Float]], labels: [[UInt8]]) -> VariantEvaluation {
+        Evaluator.evaluate(name: v.model.name, scores: scores, labels: labels, black: [Bool](repeating: false, count: n),
+                           rules: [[0, 0, 0]], diverged: false)
+    }
+
     /// The epochs experiment of a plan whose rows are 1 and 2 epochs (the quick profile's
     /// shape), with the longer run scoring the labels well and the shorter one weakly.
     func testEpochsFindingNamesItsSidesByTheirEpochs() throws {
-        var cfg = StudyConfig.defaults(for: .quick)
-        cfg.experiments = [.epochs]
-        let plan = Plan(config: cfg, sizes: Plan.Sizes(main: [:], experiment: Plan.Size(trainLimit: 500, epochs: 2),
-                                                       experimentArchitectures: [:]))
-        let e = try XCTUnwrap(plan.experiment(.epochs))
+        let (plan, e) = try experiment(.epochs, size: Plan.Size(trainLimit: 500, epochs: 2))
         XCTAssertEqual(e.rows.map(\.variant.epochs), [1, 2])
         XCTAssertTrue(e.rows[1].label.hasPrefix("longest"), "the table's row label carries the role: \(e.rows[1].label)")
 
-        let n = 400
         var g = SeededGenerator(seed: 5)
-        let labels = (0..<n).map { _ in (0..<3).map { _ in UInt8(g.nextDouble() < 0.45 ? 1 : 0) } }
-        let black = [Bool](repeating: false, count: n)
+        let labels = labels(&g)
         func scores(signal: Double) -> [[Float]] {
             (0..<3).map { l in (0..<n).map { i in Float(signal * Double(labels[i][l]) + (1 - signal) * g.nextDouble()) } }
         }
         var byRun: [Variant: VariantEvaluation] = [:]
         for row in e.rows {
-            for v in row.runs {
-                byRun[v] = Evaluator.evaluate(name: v.model.name, scores: scores(signal: v.epochs == 2 ? 0.6 : 0.25),
-                                              labels: labels, black: black, rules: [[0, 0, 0]], diverged: false)
-            }
+            for v in row.runs { byRun[v] = evaluate(v, scores: scores(signal: v.epochs == 2 ? 0.6 : 0.25), labels: labels) }
         }
-        let best = e.rows[1].runs[0]
-        let rule = BlackRuleChoice(asked: .majority, chosen: .majority, prediction: [0, 0, 0], foldPredictions: [[0, 0, 0], [0, 0, 0]],
-                                   crossFittedMeanF1: byRun[best]!.meanF1, candidates: [])
-        let evaluated = Evaluated(blackRule: rule, byRun: byRun, best: best, baseline: 0.6, labels: labels, black: black)
-        let findings = Findings(plan: plan, trained: [:], evaluated: evaluated, resamples: 1_000, seed: 1)
+        let findings = Findings(plan: plan, trained: [:], evaluated: evaluated(byRun, best: e.rows[1].runs[0], labels: labels),
+                                resamples: 1_000, seed: 1)
         let sentence = findings.sentence(for: e)
         XCTAssertTrue(sentence.hasPrefix("2 epochs vs 1 epoch: "), sentence)
         XCTAssertTrue(sentence.contains("a difference in favour of 2 epochs."), sentence)
@@ -47,15 +63,9 @@ final class FindingSentenceTests: XCTestCase {
     /// A side that collapsed is named with the training it got, so that a reader can tell an
     /// undertrained setting (a tight budget) from one that cannot learn.
     func testCollapsedSideNamesItsTraining() throws {
-        var cfg = StudyConfig.defaults(for: .quick)
-        cfg.experiments = [.optimizer]
-        let plan = Plan(config: cfg, sizes: Plan.Sizes(main: [:], experiment: Plan.Size(trainLimit: 1_000, epochs: 2),
-                                                       experimentArchitectures: [:]))
-        let e = try XCTUnwrap(plan.experiment(.optimizer))
-        let n = 400
+        let (plan, e) = try experiment(.optimizer, size: Plan.Size(trainLimit: 1_000, epochs: 2))
         var g = SeededGenerator(seed: 6)
-        let labels = (0..<n).map { _ in (0..<3).map { _ in UInt8(g.nextDouble() < 0.45 ? 1 : 0) } }
-        let black = [Bool](repeating: false, count: n)
+        let labels = labels(&g)
         var byRun: [Variant: VariantEvaluation] = [:]
         var trained: [Variant: VariantResult] = [:]
         for row in e.rows {
@@ -63,8 +73,7 @@ final class FindingSentenceTests: XCTestCase {
                 let adam = v.optimizer == .adam
                 // Adam's scores follow the labels; the others' are constant (all negative at 0.5).
                 let scores: [[Float]] = (0..<3).map { l in (0..<n).map { i in adam ? Float(0.6 * Double(labels[i][l]) + 0.4 * g.nextDouble()) : 0.2 } }
-                byRun[v] = Evaluator.evaluate(name: v.model.name, scores: scores, labels: labels, black: black,
-                                              rules: [[0, 0, 0]], diverged: false)
+                byRun[v] = evaluate(v, scores: scores, labels: labels)
                 let history = TrainingHistory(epochs: [], bestEpoch: nil, stoppedEarly: false, diverged: nil, imagesPerSecond: 1)
                 trained[v] = VariantResult(name: row.label, variant: v, networks: [
                     NetworkResult(label: nil, history: history, valScores: scores, trainImages: 1_000, epochsRun: 2,
@@ -72,11 +81,8 @@ final class FindingSentenceTests: XCTestCase {
                                            cellDirectories: [], keys: [])
             }
         }
-        let best = e.rows[0].runs[0]
-        let rule = BlackRuleChoice(asked: .majority, chosen: .majority, prediction: [0, 0, 0], foldPredictions: [[0, 0, 0], [0, 0, 0]],
-                                   crossFittedMeanF1: byRun[best]!.meanF1, candidates: [])
-        let evaluated = Evaluated(blackRule: rule, byRun: byRun, best: best, baseline: 0.6, labels: labels, black: black)
-        let sentence = Findings(plan: plan, trained: trained, evaluated: evaluated, resamples: 1_000, seed: 1).sentence(for: e)
+        let sentence = Findings(plan: plan, trained: trained, evaluated: evaluated(byRun, best: e.rows[0].runs[0], labels: labels),
+                                resamples: 1_000, seed: 1).sentence(for: e)
         // 1,000 images in batches of 32 are 32 steps an epoch.
         XCTAssertTrue(sentence.contains("`SGD` collapsed to one class on label1, label2, label3 after 64 training steps (1,000 images × 2 epochs, batch 32)"), sentence)
         XCTAssertFalse(sentence.contains("`Adam` collapsed"), sentence)
