@@ -13,6 +13,14 @@ public struct Throughput: Codable, Sendable, Equatable {
     /// training cell scales with (`Budget.cellSeconds(_:)`). nil in measurements cached
     /// before it was recorded.
     public var parameters: Int? = nil
+    /// How much slower than measured a run found this machine (`Budget.achieved`): the fixed
+    /// cost per network is stretched by it as the image work is. nil: as measured.
+    public var slowdown: Double? = nil
+
+    /// This speed on a machine `factor` times slower (faster when below 1).
+    func slowed(by factor: Double) -> Throughput {
+        Throughput(train: train / factor, infer: infer / factor, parameters: parameters, slowdown: (slowdown ?? 1) * factor)
+    }
 }
 
 /// Turns a time budget into training sizes. Throughput is measured once per machine and
@@ -60,8 +68,8 @@ enum Budget {
     /// parameters (the flat second overestimated each of the 14 experiment cells by ~1 s,
     /// 41 s run of a 56 s estimate) and about 2.3 s for conv1's 26 M.
     static func cellSeconds(_ s: Throughput) -> Double {
-        guard let p = s.parameters else { return cellSeconds }
-        return 0.3 + 2.0 * Double(p) / 26_000_000
+        guard let p = s.parameters else { return cellSeconds * (s.slowdown ?? 1) }
+        return (0.3 + 2.0 * Double(p) / 26_000_000) * (s.slowdown ?? 1)
     }
     /// Networks whose whole-training-set passes cost within this factor of each other are
     /// filled together (see `sizes`).
@@ -100,9 +108,13 @@ enum Budget {
         var scored: Int
     }
 
+    static func counts(_ cfg: StudyConfig, data: LoadedData) -> Counts {
+        Counts(pool: cfg.blackPolicy.apply(to: data.dataset.train).count, monitor: data.prep.monitor.count,
+               scored: data.prep.validation.count)
+    }
+
     static func sizes(_ cfg: StudyConfig, data: LoadedData, speed: [String: Throughput]) -> Plan.Sizes {
-        sizes(cfg, counts: Counts(pool: cfg.blackPolicy.apply(to: data.dataset.train).count,
-                                  monitor: data.prep.monitor.count, scored: data.prep.validation.count), speed: speed)
+        sizes(cfg, counts: counts(cfg, data: data), speed: speed)
     }
 
     static func sizes(_ cfg: StudyConfig, counts: Counts, speed: [String: Throughput]) -> Plan.Sizes {

@@ -39,6 +39,8 @@ struct ReportModel: Encodable {
         var floor: String
         var costTie: String
         var wholeEpochs: String
+        /// How the plan was revised during the run (`Schedule`), as a sentence.
+        var revised: String
         var rows: [Row]
         struct Row: Encodable { var run: String; var images: String; var epochs: String; var epochsRun: String; var seconds: String }
     }
@@ -214,7 +216,7 @@ struct ReportModel: Encodable {
 
 extension ReportModel {
     init(options: StudyOptions, data: LoadedData, analysis: DatasetAnalysis, sizes: Plan.Sizes, plan: Plan,
-         trained: [Variant: VariantResult], evaluated: Evaluated, findings: Findings, submission: Submission, testScore: [LabelScore]?,
+         revisions: Int = 0, slowdown: Double? = nil, trained: [Variant: VariantResult], evaluated: Evaluated, findings: Findings, submission: Submission, testScore: [LabelScore]?,
          timings: [CellTiming], started: Date) {
         let cfg = options.config
         profile = cfg.profile.rawValue
@@ -344,11 +346,12 @@ extension ReportModel {
                                    mainShare: plan.experiments.isEmpty ? "all" : "\(Int((Budget.mainShare * 100).rounded())) %",
                                    floor: "\(grouped(Budget.floorImages)) images for \(plural(Budget.minEpochs, "epoch"))",
                                    costTie: "\(Int(((Budget.costTie - 1) * 100).rounded())) %",
-                                   wholeEpochs: plural(Budget.wholeEpochs(cfg), "epoch"), rows: plan.runs.map { v in
+                                   wholeEpochs: plural(Budget.wholeEpochs(cfg), "epoch"),
+                                   revised: Self.revisionSentence(revisions: revisions, slowdown: slowdown), rows: plan.runs.map { v in
                 let r = trained[v]!
                 return BudgetSection.Row(run: r.name, images: grouped(r.networks.first?.trainImages ?? 0),
                                          epochs: "\(v.epochs)", epochsRun: r.networks.map { "\($0.epochsRun)" }.joined(separator: "/"),
-                                         seconds: fmt(r.seconds, 1))
+                                         seconds: fmt(r.cellSeconds, 1))
             })
         }
         let yaml = (try? YAMLEncoder().encode(cfg)) ?? "\(cfg)"
@@ -362,6 +365,17 @@ extension ReportModel {
             cells: timings.filter { !$0.cell.hasPrefix("figure/") }.map {
                 AppendixSection.Cell(cell: $0.cell, key: $0.key, status: $0.cached ? "cached" : "computed", seconds: fmt($0.seconds, 1))
             })
+    }
+
+    /// What the schedule did with the plan (`Schedule.Outcome`).
+    static func revisionSentence(revisions: Int, slowdown: Double?) -> String {
+        guard let slowdown else {
+            return "Every cell of the first plan was already cached (computed by shards or an earlier run), so it was used as it was."
+        }
+        let pace = "The networks trained at \(fmt(1 / slowdown, 2))× the speed measured at the start"
+        return revisions == 0
+            ? pace + "; revising the plan before each network from that changed no size."
+            : pace + ": revising the plan before each network from the speeds achieved so far changed the sizes of the networks still to train \(revisions == 1 ? "once" : "\(revisions) times"). The table shows what each trained with."
     }
 
     static func images(_ v: Variant, data: LoadedData) -> String {

@@ -28,6 +28,8 @@ public struct VariantResult: Sendable {
     }
 
     public var seconds: Double { networks.reduce(0) { $0 + $1.seconds } }
+    /// Wall-clock seconds of the networks' whole cells (what a time budget is spent on).
+    public var cellSeconds: Double { networks.reduce(0) { $0 + ($1.cellSeconds ?? $1.seconds) } }
     public var diverged: [String] {
         networks.compactMap { n in n.history.divergenceMessage.map { m in n.label.map { "label\($0 + 1): \(m)" } ?? m } }
     }
@@ -118,19 +120,30 @@ enum Stages {
         }
     }
 
-    /// Trains (or loads) every cell and assembles the results per run.
-    static func trainAll(_ plan: Plan, cells: [TrainingCell], data: LoadedData, cache: CellCache,
-                         log: Log) throws -> [Variant: VariantResult] {
+    /// The schedule of a run's training cells (see `Schedule`).
+    static func schedule(_ cfg: StudyConfig, data: LoadedData, cache: CellCache, speed: [String: Throughput]) -> Schedule {
+        Schedule(config: cfg, counts: Budget.counts(cfg, data: data), speed: speed,
+                 cells: { try trainingCells($0, data: data, cache: cache, speed: speed) },
+                 isCached: { cache.status($0.key).isCached })
+    }
+
+    /// Trains (or loads) every cell, revising the sizes within a budget (`Schedule`), and
+    /// assembles the results per run of the plan it ended with.
+    static func trainAll(_ cfg: StudyConfig, sizes: Plan.Sizes, data: LoadedData, cache: CellCache,
+                         speed: [String: Throughput], log: Log) throws -> (Schedule.Outcome, [Variant: VariantResult]) {
+        let outcome = try schedule(cfg, data: data, cache: cache, speed: speed)
+            .run(initial: sizes, log: { log.info($0) }) { try train($0, data: data, cache: cache, log: log) }
+        let byID = Dictionary(outcome.results.map { (CellID($0.cell), $0) }, uniquingKeysWith: { a, _ in a })
         var out: [Variant: VariantResult] = [:]
-        for c in cells {
-            let r = try train(c, data: data, cache: cache, log: log)
+        for c in outcome.cells {
+            guard let (cell, r) = byID[CellID(c)] else { throw ReportError("internal: \(c.title) was not trained") }
             var v = out[c.variant] ?? VariantResult(name: c.runName, variant: c.variant, networks: [], cellDirectories: [], keys: [])
             v.networks.append(r)
-            v.cellDirectories.append(cache.directory(for: c.key))
-            v.keys.append(c.key)
+            v.cellDirectories.append(cache.directory(for: cell.key))
+            v.keys.append(cell.key)
             out[c.variant] = v
         }
-        return out
+        return (outcome, out)
     }
 
     /// The Kaggle submission from the best run: its networks predict every test image;

@@ -106,9 +106,9 @@ public enum Study {
         let data = try LoadedData.load(dataDir, options: options, cache: cache, log: log)
         let analysis = try Stages.analyse(data, cache: cache, log: log)
         let speed = try Budget.measure(Budget.architectures(options.config), cache: cache, log: log)
-        let sizes = Budget.sizes(options.config, data: data, speed: speed)
-        let plan = Plan(config: options.config, sizes: sizes)
-        let cells = try Stages.trainingCells(plan, data: data, cache: cache, speed: speed)
+        let firstSizes = Budget.sizes(options.config, data: data, speed: speed)
+        let firstPlan = Plan(config: options.config, sizes: firstSizes)
+        let cells = try Stages.trainingCells(firstPlan, data: data, cache: cache, speed: speed)
         try checkPatterns(options, cells: cells.map(\.key.cell) + ["analysis", "submission", "figure/…"])
 
         if !options.only.isEmpty || options.shard != nil {
@@ -117,8 +117,9 @@ public enum Study {
             for c in chosen { _ = try Stages.train(c, data: data, cache: cache, log: log) }
             return RunOutcome(report: nil, timings: cache.timings)
         }
-        log.info("plan: \(plan.runs.count) training runs, \(cells.count) networks" + Budget.summary(cells, cache: cache))
-        let trained = try Stages.trainAll(plan, cells: cells, data: data, cache: cache, log: log)
+        log.info("plan: \(firstPlan.runs.count) training runs, \(cells.count) networks" + Budget.summary(cells, cache: cache))
+        let (schedule, trained) = try Stages.trainAll(options.config, sizes: firstSizes, data: data, cache: cache, speed: speed, log: log)
+        let plan = schedule.plan, sizes = schedule.sizes
         let evaluated = try Evaluated(plan: plan, trained: trained, data: data, config: options.config)
         let best = evaluated.best
         log.info("best model: \(trained[best]!.name), mean validation F1 \(fmt(evaluated[best].meanF1))")
@@ -130,7 +131,8 @@ public enum Study {
         let figures = FigureSet(analysis: analysis, plan: plan, trained: trained, evaluated: evaluated, data: data,
                                 seed: options.config.seed, findings: findings)
         let drawn = try Stages.draw(figures, cache: cache, log: log)
-        let model = ReportModel(options: options, data: data, analysis: analysis, sizes: sizes, plan: plan, trained: trained,
+        let model = ReportModel(options: options, data: data, analysis: analysis, sizes: sizes, plan: plan,
+                                revisions: schedule.revisions, slowdown: schedule.slowdown, trained: trained,
                                 evaluated: evaluated, findings: findings, submission: submission, testScore: testScore, timings: cache.timings,
                                 started: log.start)
         let onnx = options.config.onnx ? try Stages.exportONNX(plan, trained: trained, data: data, cache: cache, log: log) : []
@@ -151,9 +153,14 @@ public enum Study {
         let cache = CellCache(root: options.cacheRoot, enabled: options.useCache, forced: options.forced, code: options.code)
         let data = try LoadedData.load(dataDir, options: options, cache: cache, log: log)
         let speed = try Budget.measure(Budget.architectures(options.config), cache: cache, log: log)
-        let sizes = Budget.sizes(options.config, data: data, speed: speed)
-        let plan = Plan(config: options.config, sizes: sizes)
-        let cells = try Stages.trainingCells(plan, data: data, cache: cache, speed: speed)
+        // The plan as a run would find it: revised through the cells already cached (as the
+        // run will revise it), then as planned from there.
+        let outcome = try Stages.schedule(options.config, data: data, cache: cache, speed: speed)
+            .run(initial: Budget.sizes(options.config, data: data, speed: speed)) { c in
+                cache.status(c.key).isCached ? try Stages.train(c, data: data, cache: cache, log: log) : nil
+            }
+        let done = Set(outcome.results.map { CellID($0.cell) })
+        let cells = outcome.results.map(\.cell) + outcome.cells.filter { !done.contains(CellID($0)) }
         let analysisKey = try Stages.analysisKey(data, cache: cache)
         var out = [PlannedCell(cell: analysisKey.cell, key: analysisKey.short, inputs: [data.key.cell],
                                status: cache.status(analysisKey).description, seconds: 1)]

@@ -15,6 +15,10 @@ public struct NetworkResult: Codable, Sendable {
     public var epochsRun: Int
     public var parameterCount: Int
     public var seconds: Double
+    /// Wall-clock seconds of the whole cell: building the network and its inputs, the fit,
+    /// the scoring pass and saving the weights — what a time budget is spent on. nil in
+    /// results cached before it was recorded.
+    public var cellSeconds: Double? = nil
     /// Training images per second this network achieved (epochs × images / seconds).
     public var imagesPerSecond: Double
     /// File name of the safetensors weights inside the cell's folder.
@@ -157,6 +161,7 @@ public typealias TrainingProgress = @Sendable (_ title: String, _ done: Int, _ t
 public func trainNetwork(_ variant: Variant, label: Int?, title: String, prep: DataPrep, dir: URL,
                          log: (String) -> Void, progress: TrainingProgress? = nil,
                          custom: ModelBuilder? = nil) throws -> NetworkResult {
+    let cellStarted = Date()
     let model = try buildModel(variant, label: label, custom: custom)
     let train = prep.trainingSplit(policy: variant.blackPolicy, limit: variant.trainLimit, seed: variant.seed)
     guard train.count > 0, let labels = train.labels else {
@@ -205,6 +210,7 @@ public func trainNetwork(_ variant: Variant, label: Int?, title: String, prep: D
     let epochsRun = max(history.epochs.count, history.diverged ?? 0)
     return NetworkResult(label: label, history: history, valScores: valScores, trainImages: train.count, epochsRun: epochsRun,
                          parameterCount: model.parameterCount, seconds: seconds,
+                         cellSeconds: Date().timeIntervalSince(cellStarted),
                          imagesPerSecond: seconds > 0 ? Double(epochsRun * train.count) / seconds : 0,
                          weightsFile: weights)
 }

@@ -7,12 +7,13 @@ final class BudgetTests: XCTestCase {
     /// Speeds of the order this project's 2-core machine measures (images/s, training and
     /// inference; the medians of five start-up measurements of the fifth session's engine).
     /// With the joint head's parameter counts, which the fixed cost per network scales with.
-    let measured: [String: Throughput] = [
+    static let speeds: [String: Throughput] = [
         "conv1": .init(train: 120, infer: 650, parameters: 26_217_987), "conv2": .init(train: 560, infer: 1_600, parameters: 103_753),
         "conv3": .init(train: 70, infer: 250, parameters: 16_246_228), "conv4": .init(train: 1_000, infer: 2_850, parameters: 123_331),
         "conv5": .init(train: 73, infer: 240, parameters: 9_008_419), "lstm1": .init(train: 530, infer: 1_160, parameters: 754_947),
         "fc1": .init(train: 7_000, infer: 30_000, parameters: 1_115_395), "fc2": .init(train: 7_000, infer: 32_000, parameters: 1_075_235),
     ]
+    let measured = BudgetTests.speeds
     let counts = Budget.Counts(pool: 9_000, monitor: 400, scored: 1_500)
 
     func cost(_ a: String, _ s: Plan.Size, _ speed: [String: Throughput]) -> Double {
