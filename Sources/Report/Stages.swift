@@ -127,6 +127,17 @@ enum Stages {
                  isCached: { cache.status($0.key).isCached })
     }
 
+    /// The training cells as a run would find them: the plan revised through the cells already
+    /// cached (as the run revises it), then as planned from there — what `report plan` lists.
+    static func preview(_ cfg: StudyConfig, sizes: Plan.Sizes, data: LoadedData, cache: CellCache,
+                        speed: [String: Throughput]) throws -> [TrainingCell] {
+        let outcome = try schedule(cfg, data: data, cache: cache, speed: speed).run(initial: sizes) { c in
+            cache.cached(c.key, NetworkResult.self)
+        }
+        let done = Set(outcome.results.map { CellID($0.cell) })
+        return outcome.results.map(\.cell) + outcome.cells.filter { !done.contains(CellID($0)) }
+    }
+
     /// Trains (or loads) every cell, revising the sizes within a budget (`Schedule`), and
     /// assembles the results per run of the plan it ended with.
     static func trainAll(_ cfg: StudyConfig, sizes: Plan.Sizes, data: LoadedData, cache: CellCache,

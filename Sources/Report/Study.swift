@@ -117,7 +117,8 @@ public enum Study {
             for c in chosen { _ = try Stages.train(c, data: data, cache: cache, log: log) }
             return RunOutcome(report: nil, timings: cache.timings)
         }
-        log.info("plan: \(firstPlan.runs.count) training runs, \(cells.count) networks" + Budget.summary(cells, cache: cache))
+        let preview = try Stages.preview(options.config, sizes: firstSizes, data: data, cache: cache, speed: speed)
+        log.info("plan: \(firstPlan.runs.count) training runs, \(preview.count) networks" + Budget.summary(preview, cache: cache))
         let (schedule, trained) = try Stages.trainAll(options.config, sizes: firstSizes, data: data, cache: cache, speed: speed, log: log)
         let plan = schedule.plan, sizes = schedule.sizes
         let evaluated = try Evaluated(plan: plan, trained: trained, data: data, config: options.config)
@@ -153,14 +154,8 @@ public enum Study {
         let cache = CellCache(root: options.cacheRoot, enabled: options.useCache, forced: options.forced, code: options.code)
         let data = try LoadedData.load(dataDir, options: options, cache: cache, log: log)
         let speed = try Budget.measure(Budget.architectures(options.config), cache: cache, log: log)
-        // The plan as a run would find it: revised through the cells already cached (as the
-        // run will revise it), then as planned from there.
-        let outcome = try Stages.schedule(options.config, data: data, cache: cache, speed: speed)
-            .run(initial: Budget.sizes(options.config, data: data, speed: speed)) { c in
-                cache.status(c.key).isCached ? try Stages.train(c, data: data, cache: cache, log: log) : nil
-            }
-        let done = Set(outcome.results.map { CellID($0.cell) })
-        let cells = outcome.results.map(\.cell) + outcome.cells.filter { !done.contains(CellID($0)) }
+        let cells = try Stages.preview(options.config, sizes: Budget.sizes(options.config, data: data, speed: speed),
+                                       data: data, cache: cache, speed: speed)
         let analysisKey = try Stages.analysisKey(data, cache: cache)
         var out = [PlannedCell(cell: analysisKey.cell, key: analysisKey.short, inputs: [data.key.cell],
                                status: cache.status(analysisKey).description, seconds: 1)]

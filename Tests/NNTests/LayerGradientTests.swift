@@ -36,14 +36,17 @@ final class LayerGradientTests: XCTestCase {
     ///
     /// F(4×4) rounds about 10× more than F(2×2) (a few 1e-6 of the output's magnitude), and a
     /// central difference divides that rounding by the step: at ε = 1e-3 it alone scores up to
-    /// 7 here (F(2×2) up to 0.9). F(4×4) is therefore checked with ε = 1e-2 (worst score 0.7)
-    /// and a linear activation, which keeps such a step off ReLU's kink (at ε = 1e-2 a ReLU
-    /// layer fails by kinks on either tile size; the fused ReLU of the F(4×4) output
-    /// transform is held to the naive sum in `KernelTests.testWinogradConvolutionMatchesNaive`).
+    /// 7 here (F(2×2) up to 0.9). F(4×4) is therefore checked with ε = 1e-2 (worst score 0.7).
+    /// Both use a linear activation: a ReLU puts kinks within reach of the step — at ε = 1e-2
+    /// on either tile size, and at ε = 1e-3 on F(2×2) with an AMD EPYC's (Zen) OpenBLAS kernels
+    /// (score 1.40, where an Intel machine's AVX-512 kernels gave 0.9). What the ReLU adds is
+    /// checked elsewhere: its backward is the same code on every path (ReLU layers of
+    /// `testConv2DValidAllActivations`), and the fused ReLU of the Winograd output transforms
+    /// is held to the naive sum in `KernelTests.testWinogradConvolutionMatchesNaive`.
     func testConv2DWinogradSameAndValid() throws {
         minimumWinogradSize = 1   // the path the study's large layers take, on small shapes
         defer { minimumWinogradSize = defaultMinimumWinogradSize; winogradTileChoice = nil }
-        for (tile, activation, epsilon) in [(2, Activation.relu, Float(1e-3)), (4, .linear, 1e-2)] {
+        for (tile, activation, epsilon) in [(2, Activation.linear, Float(1e-3)), (4, .linear, 1e-2)] {
             winogradTileChoice = tile
             for (padding, shape, out) in [(Padding.same, [5, 4, 9], [5, 4, 3]), (Padding.valid, [6, 5, 8], [4, 3, 3]),
                                           (Padding.valid, [8, 9, 8], [6, 7, 3])] {
