@@ -165,8 +165,8 @@ struct Findings {
                 let f = finding(conv5, r[1], claim: .better(.a), claimText: "The original found the deepest CNN (1.e, conv5) best")
                 s += " The original found the deepest CNN (1.e, conv5) best: " + phrase(f.agreement!) + "."
             } else if best.variant.architecture != .conv5 {
-                let f = finding(conv5, best, claim: .better(.a), claimText: "The original found conv5 best")
-                s += " The original found the deepest CNN (1.e, conv5) best; here conv5 against \(best.label): \(f.sentence)"
+                // The sentence ends with the claim: "… The original found the deepest CNN (1.e, conv5) best: this run …".
+                s += " " + finding(conv5, best, claim: .better(.a), claimText: "The original found the deepest CNN (1.e, conv5) best").sentence
             }
         }
         let cnns = r.filter { $0.variant.model.kind == .convolutional }
