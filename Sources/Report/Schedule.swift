@@ -31,8 +31,12 @@ extension Budget {
     /// Speeds corrected by what the finished cells achieved. An architecture that has trained
     /// is slowed by the ratio of its cells' wall-clock seconds to what its measured speed
     /// predicts for the images and epochs they actually ran (so an early stop does not read as
-    /// a fast machine); one that has not, by that ratio over every finished cell (the host's
-    /// speed moves for all architectures together). `overall` is the latter ratio.
+    /// a fast machine). One that has not is slowed by that ratio over every finished cell when
+    /// it is above 1 (a slower host slows all architectures together), but never sped up by
+    /// it: a network that beat its own measurement says its measurement caught a slow minute,
+    /// not that the others' did — sizing the rest for that speed overran the main comparison's
+    /// share and left the experiments, trained last, 500 images. `overall` is the ratio over
+    /// every finished cell.
     static func achieved(_ speed: [String: Throughput], finished: [FinishedCell],
                          counts: Counts) -> (speed: [String: Throughput], overall: Double) {
         func predicted(_ f: FinishedCell) -> Double {
@@ -48,7 +52,7 @@ extension Budget {
         let overall = ratio(finished) ?? 1
         var out = speed
         for (name, s) in speed {
-            out[name] = s.slowed(by: ratio(finished.filter { $0.variant.model.name == name }) ?? overall)
+            out[name] = s.slowed(by: ratio(finished.filter { $0.variant.model.name == name }) ?? max(1, overall))
         }
         return (out, overall)
     }
