@@ -11,11 +11,9 @@ struct FinishedCell: Equatable {
     var epochsRun: Int
     /// Wall-clock seconds of the whole cell (`NetworkResult.cellSeconds`).
     var seconds: Double
+}
 
-    init(variant: Variant, label: Int?, images: Int, epochsRun: Int, seconds: Double) {
-        self.variant = variant; self.label = label; self.images = images; self.epochsRun = epochsRun; self.seconds = seconds
-    }
-
+extension FinishedCell {
     init(_ cell: TrainingCell, _ r: NetworkResult) {
         self.init(variant: cell.variant, label: cell.label, images: r.trainImages, epochsRun: r.epochsRun,
                   seconds: r.cellSeconds ?? r.seconds)
@@ -110,7 +108,9 @@ extension Budget {
 struct CellID: Hashable {
     var variant: Variant
     var label: Int?
-    init(variant: Variant, label: Int?) { self.variant = variant; self.label = label }
+}
+
+extension CellID {
     init(_ c: TrainingCell) { self.init(variant: c.variant, label: c.label) }
 }
 
