@@ -1,5 +1,6 @@
 import NN
 import StudyData
+import Stats
 import Training
 
 /// Scores of one label on the validation split.
@@ -94,10 +95,7 @@ enum Evaluator {
         }
         let predictions = labels.indices.map { i in (0..<3).map { l -> UInt8 in all[l][i] >= 0.5 ? 1 : 0 } }
         // Collapse is judged on the network's own predictions (non-black images).
-        let collapsed = (0..<3).filter { l in
-            let p = keep.map { raw[l][$0] >= 0.5 }
-            return p.allSatisfy { $0 } || p.allSatisfy { !$0 }
-        }
+        let collapsed = Verdict.collapsedLabels(predicted: keep.map { i in (0..<3).map { l -> UInt8 in raw[l][i] >= 0.5 ? 1 : 0 } })
         return VariantEvaluation(name: name, atHalf: atHalf, tuned: tuned, tunedThresholds: thresholds, nonBlack: nonBlack,
                                  scores: all, predictions: predictions, collapsed: collapsed, diverged: diverged)
     }

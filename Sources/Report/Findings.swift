@@ -57,9 +57,11 @@ struct Findings {
 
     func contender(_ row: Experiment.Row, name: String? = nil) -> Contender {
         let evs = row.runs.map { evaluated[$0] }
+        let collapsed = Array(Set(evs.flatMap(\.collapsed))).sorted()
         return Contender(name: name ?? row.label, meanF1: evs.map(\.meanF1).reduce(0, +) / Double(evs.count),
-                         collapsedLabels: Array(Set(evs.flatMap(\.collapsed))).sorted(), diverged: evs.contains(where: \.diverged),
-                         seeds: evs.count, failedSeeds: evs.filter { !$0.learned }.count)
+                         collapsedLabels: collapsed, diverged: evs.contains(where: \.diverged),
+                         seeds: evs.count, failedSeeds: evs.filter { !$0.learned }.count,
+                         collapsedSeeds: collapsed.map { l in evs.filter { $0.collapsed.contains(l) }.count })
     }
 
     /// "A vs B" as a finding, with the original's claim when given (`.better(.a)` etc.);
@@ -87,8 +89,7 @@ struct Findings {
         let parts = bad.map { r -> String in
             let c = contender(r)
             if c.diverged { return "\(Markdown.code(r.label)) diverged\(c.failedSeedsPhrase)\(training(r))" }
-            let labels = c.collapsedLabels.map { "label\($0 + 1)" }.joined(separator: ", ")
-            return "\(Markdown.code(r.label)) collapsed to one class on \(labels)\(c.failedSeedsPhrase)\(training(r))"
+            return "\(Markdown.code(r.label)) collapsed to one class on \(c.collapsePhrase)\(training(r))"
         }
         return " Not ranked, because they did not learn: " + parts.joined(separator: "; ") + "."
     }

@@ -60,13 +60,19 @@ public struct Finding: Codable, Sendable, Equatable {
         }
     }
 
+    /// The contender's own phrase when it names the same labels (it knows which seeds
+    /// collapsed where), else the labels and the failed seeds.
+    static func phrase(_ m: Outcome.CollapsedModel, _ side: Contender) -> String {
+        side.collapsedLabels == m.labels ? side.collapsePhrase : Format.labels(m.labels) + side.failedSeedsPhrase
+    }
+
     static func phrase(_ reason: Outcome.Reason, _ c: Comparison) -> String {
         switch reason {
         case .seedsDisagree:
             return "the interval excludes 0 but the seeds disagree in sign"
         case .collapsed(let models):
             return models.map { m in
-                "\(c.contender(m.side).name) predicts a single class for \(Format.labels(m.labels))\(c.contender(m.side).failedSeedsPhrase) (collapsed, not ranked)"
+                "\(c.contender(m.side).name) predicts a single class for \(phrase(m, c.contender(m.side))) (collapsed, not ranked)"
             }.joined(separator: "; ")
         case .diverged(let sides):
             return "training of " + sides.map { c.contender($0).name + c.contender($0).failedSeedsPhrase }.joined(separator: " and ") + " diverged"

@@ -9,8 +9,8 @@ public struct Contender: Codable, Sendable, Equatable {
     public var name: String
     /// Mean F1 on the scored images (averaged over seeds when there are several).
     public var meanF1: Double
-    /// Zero-based labels on which some seed's predictions are all one class
-    /// (`Verdict.collapsedLabels`). Empty for a model that learned.
+    /// Zero-based labels on which some seed's predictions are one class for all but at most
+    /// 1 % of the images (`Verdict.collapsedLabels`). Empty for a model that learned.
     public var collapsedLabels: [Int]
     /// Training diverged (a non-finite loss) in some seed.
     public var diverged: Bool
@@ -18,20 +18,39 @@ public struct Contender: Codable, Sendable, Equatable {
     /// sentences say "in 1 of its 2 seeds" when not all did).
     public var seeds: Int
     public var failedSeeds: Int
+    /// For each of `collapsedLabels`, how many seeds collapsed on it (seeds may fail on
+    /// different labels).
+    public var collapsedSeeds: [Int]
 
     public init(name: String, meanF1: Double, collapsedLabels: [Int] = [], diverged: Bool = false,
-                seeds: Int = 1, failedSeeds: Int? = nil) {
+                seeds: Int = 1, failedSeeds: Int? = nil, collapsedSeeds: [Int]? = nil) {
         self.name = name
         self.meanF1 = meanF1
         self.collapsedLabels = collapsedLabels
         self.diverged = diverged
         self.seeds = seeds
-        self.failedSeeds = failedSeeds ?? (collapsedLabels.isEmpty && !diverged ? 0 : seeds)
+        let failed = failedSeeds ?? (collapsedLabels.isEmpty && !diverged ? 0 : seeds)
+        self.failedSeeds = failed
+        self.collapsedSeeds = collapsedSeeds ?? collapsedLabels.map { _ in failed }
     }
 
     /// " in 1 of its 2 seeds" when some but not all seeds failed; "" otherwise.
     public var failedSeedsPhrase: String {
         failedSeeds > 0 && failedSeeds < seeds ? " in \(failedSeeds) of its \(seeds) seeds" : ""
+    }
+
+    /// The collapsed labels with the seeds that collapsed on them: "label1, label2", "label2
+    /// in 1 of its 2 seeds", or — when the seeds collapsed on different labels — "label1 in 2
+    /// of its 2 seeds and label2, label3 in 1 of its 2 seeds".
+    public var collapsePhrase: String {
+        let counts = collapsedSeeds.count == collapsedLabels.count ? collapsedSeeds : collapsedLabels.map { _ in failedSeeds }
+        if Set(counts).count <= 1 {
+            let k = counts.first ?? failedSeeds
+            return Format.labels(collapsedLabels) + (k > 0 && k < seeds ? " in \(k) of its \(seeds) seeds" : "")
+        }
+        let byCount = Dictionary(grouping: zip(collapsedLabels, counts), by: \.1).sorted { $0.key > $1.key }
+        return byCount.map { k, labels in Format.labels(labels.map(\.0)) + " in \(k) of its \(seeds) seeds" }
+            .joined(separator: " and ")
     }
 }
 
@@ -150,10 +169,20 @@ public enum Verdict {
         }
     }
 
-    /// Zero-based labels on which every prediction is the same class (all 0 or all 1).
-    public static func collapsedLabels(predicted: [[UInt8]]) -> [Int] {
+    /// Share of the predictions the minority class may have on a collapsed label: a network
+    /// that predicts one class for all but a stray image or two (say 1 of 1,131) has learned no
+    /// more of that label than one that predicts it for all.
+    public static let collapseTolerance = 0.01
+
+    /// Zero-based labels on which the predictions are one class (0 or 1) for all images but
+    /// at most `tolerance` of them (rounded down: on fewer than 100 images, all of them).
+    public static func collapsedLabels(predicted: [[UInt8]], tolerance: Double = collapseTolerance) -> [Int] {
         guard let first = predicted.first else { return [] }
-        return first.indices.filter { l in predicted.allSatisfy { $0[l] == first[l] } }
+        let allowed = Int((tolerance * Double(predicted.count)).rounded(.down))
+        return first.indices.filter { l in
+            let ones = predicted.reduce(0) { $0 + ($1[l] != 0 ? 1 : 0) }
+            return min(ones, predicted.count - ones) <= allowed
+        }
     }
 
     /// The outcome of "A vs B", checked in this order:

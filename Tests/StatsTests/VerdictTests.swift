@@ -23,6 +23,20 @@ final class VerdictTests: XCTestCase {
         XCTAssertEqual(Verdict.collapsedLabels(predicted: [[0, 0, 0], [0, 0, 0]]), [0, 1, 2])
     }
 
+    /// One stray prediction in 1,131 (what fc1's label3 did in a default run: F1 0.000 and
+    /// ranked as if learned) is a collapse; 12 (just over 1 %) is not; the same for ones.
+    func testCollapseToleratesAStrayPrediction() {
+        func predictions(_ n: Int, ones: [Int]) -> [[UInt8]] {
+            (0..<n).map { i in ones.map { i < $0 ? 1 : 0 } }
+        }
+        let n = 1131
+        XCTAssertEqual(Verdict.collapsedLabels(predicted: predictions(n, ones: [1, 11, 12])), [0, 1])
+        XCTAssertEqual(Verdict.collapsedLabels(predicted: predictions(n, ones: [n - 1, n - 11, n - 12])), [0, 1])
+        XCTAssertEqual(Verdict.collapsedLabels(predicted: predictions(n, ones: [388, 563, 600])), [])
+        // On fewer than 100 images only a single class is a collapse.
+        XCTAssertEqual(Verdict.collapsedLabels(predicted: predictions(99, ones: [1, 0, 98])), [1])
+    }
+
     /// A side that collapsed in some of its seeds says in how many; one that collapsed in all
     /// of them (or has one seed) says nothing more.
     func testCollapseInSomeSeedsIsCounted() {
@@ -33,6 +47,19 @@ final class VerdictTests: XCTestCase {
         c.b = Contender(name: "SGD", meanF1: 0.306, collapsedLabels: [0, 1, 2], seeds: 2)
         let all = Finding(title: "Adam vs SGD", comparison: c).sentence
         XCTAssertTrue(all.contains("SGD predicts a single class for label1, label2, label3 (collapsed, not ranked)"), all)
+    }
+
+    /// Seeds that collapsed on different labels are told apart: a default run's "SGD, momentum
+    /// 0.9" had one seed collapsed on label1 only and the other on all three, and the sentence
+    /// said both predicted a single class on all three.
+    func testSeedsCollapsedOnDifferentLabelsAreToldApart() {
+        var c = comparison(0.569, 0.345, 0.202, 0.244, seeds: [0.2, 0.25], a: "Adam", b: "SGD, momentum 0.9")
+        c.b = Contender(name: "SGD, momentum 0.9", meanF1: 0.345, collapsedLabels: [0, 1, 2], seeds: 2, failedSeeds: 2,
+                        collapsedSeeds: [2, 1, 1])
+        let s = Finding(title: "Adam vs SGD, momentum 0.9", comparison: c).sentence
+        XCTAssertTrue(s.contains("SGD, momentum 0.9 predicts a single class for label1 in 2 of its 2 seeds and label2, label3 in 1 of its 2 seeds (collapsed, not ranked)"), s)
+        XCTAssertEqual(Contender(name: "x", meanF1: 0, collapsedLabels: [1], seeds: 3, failedSeeds: 2, collapsedSeeds: [2]).collapsePhrase,
+                       "label2 in 2 of its 3 seeds")
     }
 
     // MARK: Outcomes
