@@ -110,6 +110,10 @@ public final class CellCache: @unchecked Sendable {
     /// Fingerprints of the code, by target name (the build's own, unless a test fakes them).
     public let code: [String: String]
     public private(set) var timings: [CellTiming] = []
+    /// Cell folders this process has found intact: published cells are never changed in place
+    /// (a damaged one is moved aside and replaced whole), so one check of their checksums per
+    /// process is enough — a rerun's plan replays the cached cells more than once.
+    private var intact: Set<String> = []
     private let lock = NSLock()
 
     public init(root: URL, enabled: Bool = true, forced: [String] = [], code: [String: String] = CodeFingerprint.all) {
@@ -216,6 +220,13 @@ public final class CellCache: @unchecked Sendable {
 
     /// Whether `dir` holds a complete cell whose files all match the manifest's checksums.
     func verify(_ dir: URL) -> Bool {
+        if lock.withLock({ intact.contains(dir.path) }) { return true }
+        guard checksumsMatch(dir) else { return false }
+        lock.withLock { _ = intact.insert(dir.path) }
+        return true
+    }
+
+    private func checksumsMatch(_ dir: URL) -> Bool {
         guard let data = try? Data(contentsOf: dir.appendingPathComponent("manifest.json")),
               let m = try? StableJSON.decode(CellManifest.self, from: data), m.files["value.json"] != nil else { return false }
         let present = Set(((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0 != "manifest.json" })
