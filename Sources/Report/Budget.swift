@@ -109,7 +109,7 @@ enum Budget {
     }
 
     static func counts(_ cfg: StudyConfig, data: LoadedData) -> Counts {
-        Counts(pool: cfg.blackPolicy.apply(to: data.dataset.train).count, monitor: data.prep.monitor.count,
+        Counts(pool: data.trainCount(cfg.blackPolicy), monitor: data.prep.monitor.count,
                scored: data.prep.validation.count)
     }
 

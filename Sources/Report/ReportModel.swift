@@ -379,7 +379,7 @@ extension ReportModel {
     }
 
     static func images(_ v: Variant, data: LoadedData) -> String {
-        let n = v.blackPolicy.apply(to: data.dataset.train).count
+        let n = data.trainCount(v.blackPolicy)
         return grouped(min(n, v.trainLimit ?? n))
     }
 

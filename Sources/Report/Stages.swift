@@ -78,7 +78,7 @@ enum Stages {
         var cells: [TrainingCell] = []
         for v in plan.runs {
             let name = plan.name(v)
-            let n = v.blackPolicy.apply(to: data.dataset.train).count
+            let n = data.trainCount(v.blackPolicy)
             for label in v.networks {
                 let key = try cache.key("train/\(name)" + (label.map { "/label\($0 + 1)" } ?? ""), code: v.model.isCustom ? CellCode.customModel : CellCode.training,
                                         parameters: TrainParams(variant: v, label: label, validationIds: data.prep.validationKey),

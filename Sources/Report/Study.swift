@@ -242,6 +242,9 @@ struct LoadedData {
     /// Whether this is the embedded default dataset.
     let isDefault: Bool
     let testTruth: [[UInt8]]?
+    /// Entirely black training images (found once: plans ask for the training count of each
+    /// black-image policy many times).
+    let trainBlackCount: Int
 
     static func load(_ dir: URL, options: StudyOptions, cache: CellCache, log: Log) throws -> LoadedData {
         log.info("reading \(dir.path)")
@@ -266,7 +269,13 @@ struct LoadedData {
         let key = try CellKey(cell: "data", code: [:], parameters: dataset.fingerprint, inputs: [])
         log.info("data: \(dataset.train.count) train / \(dataset.val.count) val / \(dataset.test.count) test images, fingerprint \(dataset.fingerprint)")
         let truth = try options.testLabels.map { try TestLabels.load($0, ids: dataset.test.ids) }
-        return LoadedData(dataset: dataset, prep: prep, key: key, isDefault: options.dataDirectory == nil, testTruth: truth)
+        return LoadedData(dataset: dataset, prep: prep, key: key, isDefault: options.dataDirectory == nil, testTruth: truth,
+                          trainBlackCount: blackIndices(dataset.train).count)
+    }
+
+    /// Training images a black-image policy keeps (`BlackPolicy.apply(to:)`'s count).
+    func trainCount(_ policy: BlackPolicy) -> Int {
+        policy.keptCount(of: dataset.train.count, black: trainBlackCount)
     }
 
     /// Labels of the black training images (for the black-image rule).

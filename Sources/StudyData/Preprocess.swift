@@ -33,6 +33,17 @@ public enum BlackPolicy: String, Codable, Sendable, CaseIterable {
     /// second labelled 1,1,1, drop the rest.
     case keepOneOnes
 
+    /// How many images `apply(to:)` keeps of a split of `count` images, `black` of them
+    /// entirely black — without copying the split.
+    public func keptCount(of count: Int, black: Int) -> Int {
+        switch self {
+        case .keepAll: return count
+        case .dropAll: return count - black
+        case .keepOne: return count - black + min(black, 1)
+        case .keepOneOnes: return count - black + min(black, 2)
+        }
+    }
+
     /// The split under this policy; ids, pixels and labels of the kept images unchanged
     /// except for the relabelled image of `keepOne`.
     public func apply(to split: Split) -> Split {

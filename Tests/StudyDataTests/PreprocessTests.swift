@@ -29,6 +29,17 @@ final class PreprocessTests: XCTestCase {
         XCTAssertEqual(BlackPolicy.allCases.map(\.rawValue), ["keepAll", "keepOne", "dropAll", "keepOneOnes"])
     }
 
+    /// The copy-free count agrees with the split each policy makes, with 3, 1 and no black images.
+    func testKeptCountMatchesTheSplit() {
+        let s = makeSplit()
+        for split in [s, s.subset([0, 1, 2, 5]), s.subset([0, 2, 5])] {
+            let black = blackIndices(split).count
+            for p in BlackPolicy.allCases {
+                XCTAssertEqual(p.keptCount(of: split.count, black: black), p.apply(to: split).count, "\(p) with \(black) black")
+            }
+        }
+    }
+
     func testBlackImagePrediction() {
         XCTAssertEqual(blackImagePrediction(trainLabelsOfBlack: [[1, 0, 1], [1, 1, 0], [0, 0, 1]]), [1, 0, 1])
         XCTAssertEqual(blackImagePrediction(trainLabelsOfBlack: [[1, 0, 0], [0, 1, 0]]), [0, 0, 0])
