@@ -30,6 +30,18 @@ public enum BlackRule: String, Codable, Sendable, CaseIterable {
     case auto
 }
 
+/// The thresholds of the submission's predictions.
+public enum SubmissionThresholds: String, Codable, Sendable, CaseIterable {
+    /// 0.5 for every label (the study's).
+    case half
+    /// Per label, the threshold with the best F1 on the whole validation split.
+    case tuned
+    /// The tuned thresholds when their cross-fitted mean F1 on validation is detectably higher
+    /// than 0.5's (the paired bootstrap interval of the difference lies above 0), else 0.5: the
+    /// default. With class weighting, 0.5 balances the classes, which is not what F1 rewards.
+    case auto
+}
+
 /// Everything that decides what a run computes. Every field feeds the cache keys of the
 /// cells that read it, so changing one recomputes exactly what depends on it.
 public struct StudyConfig: Codable, Sendable, Equatable {
@@ -56,6 +68,8 @@ public struct StudyConfig: Codable, Sendable, Equatable {
     public var blackPolicy: BlackPolicy
     /// How black images are predicted when scoring and in the submission.
     public var blackRule: BlackRule
+    /// The thresholds of the submission (the validation tables show both 0.5 and tuned).
+    public var thresholds: SubmissionThresholds = .auto
     public var augment: Bool
     /// The architecture the hyper-parameter experiments are run on.
     public var experimentModel: Architecture
@@ -181,6 +195,7 @@ public struct StudyConfig: Codable, Sendable, Equatable {
         "gridHead": ["perLabel", "joint"],
         "blackPolicy": BlackPolicy.allCases.map(\.rawValue),
         "blackRule": BlackRule.allCases.map(\.rawValue),
+        "thresholds": SubmissionThresholds.allCases.map(\.rawValue),
         "experiments": ExperimentID.hyperParameters.map(\.rawValue),
     ]
 
@@ -251,6 +266,7 @@ public struct StudyConfig: Codable, Sendable, Equatable {
         var classWeighting: Bool?
         var blackPolicy: BlackPolicy?
         var blackRule: BlackRule?
+        var thresholds: SubmissionThresholds?
         var augment: Bool?
         var experimentModel: Architecture?
         var experimentEpochs: Int?
@@ -267,7 +283,7 @@ public struct StudyConfig: Codable, Sendable, Equatable {
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case profile, seed, models, gridHead, trainLimit, valLimit, monitorLimit, epochs, batchSize, learningRate, callbacks,
-                 classWeighting, blackPolicy, blackRule, augment, experimentModel, experimentEpochs, curveEpochs,
+                 classWeighting, blackPolicy, blackRule, thresholds, augment, experimentModel, experimentEpochs, curveEpochs,
                  learningRates, batchSizes, experiments, repeats, mainRepeats, budgetSeconds, bootstrapResamples, architectures, onnx
         }
 
@@ -297,6 +313,7 @@ public struct StudyConfig: Codable, Sendable, Equatable {
             classWeighting = try c.decodeIfPresent(Bool.self, forKey: .classWeighting)
             blackPolicy = try c.decodeIfPresent(BlackPolicy.self, forKey: .blackPolicy)
             blackRule = try c.decodeIfPresent(BlackRule.self, forKey: .blackRule)
+            thresholds = try c.decodeIfPresent(SubmissionThresholds.self, forKey: .thresholds)
             augment = try c.decodeIfPresent(Bool.self, forKey: .augment)
             experimentModel = try c.decodeIfPresent(Architecture.self, forKey: .experimentModel)
             experimentEpochs = try c.decodeIfPresent(Int.self, forKey: .experimentEpochs)
@@ -326,6 +343,7 @@ public struct StudyConfig: Codable, Sendable, Equatable {
             if let v = classWeighting { c.classWeighting = v }
             if let v = blackPolicy { c.blackPolicy = v }
             if let v = blackRule { c.blackRule = v }
+            if let v = thresholds { c.thresholds = v }
             if let v = augment { c.augment = v }
             if let v = experimentModel { c.experimentModel = v }
             if let v = experimentEpochs { c.experimentEpochs = v }

@@ -26,6 +26,8 @@ public struct VariantEvaluation: Sendable {
     /// in-sample. `tunedThresholds` are the thresholds best on the whole validation split.
     public var tuned: [LabelScore]
     public var tunedThresholds: [Float]
+    /// 0/1 predictions of the cross-fitted tuned thresholds, per image (n × 3): what `tuned` scores.
+    public var tunedPredictions: [[UInt8]]
     /// Non-black validation images only, threshold 0.5.
     public var nonBlack: [LabelScore]
     /// The scores that were evaluated (black images replaced by the rule), per label.
@@ -73,6 +75,40 @@ public struct BlackRuleChoice: Codable, Sendable {
     func tablePrediction(at i: Int) -> [UInt8] { foldPredictions[i % foldPredictions.count] }
 }
 
+/// The submission's thresholds: what was asked for, what is used, and the evidence on
+/// validation — the best run's mean F1 at 0.5 against its mean F1 with per-label thresholds
+/// chosen by cross-fitting (each half of the images thresholded where the other half's F1 is
+/// best), and the paired bootstrap of that difference. The submission uses the thresholds best
+/// on the whole validation split (`tunedThresholds`), the cross-fitted figure says how well
+/// such a choice does on images it was not made on.
+public struct ThresholdChoice: Codable, Sendable {
+    public var asked: SubmissionThresholds
+    /// Whether the submission uses the tuned thresholds (else 0.5).
+    public var usesTuned: Bool
+    /// Per label, the thresholds the submission uses.
+    public var thresholds: [Float]
+    /// The whole-validation tuned thresholds, used or not.
+    public var tunedThresholds: [Float]
+    /// Tuned (cross-fitted) against 0.5, the best run on the scored validation images.
+    public var comparison: PairedDifference
+
+    /// Chooses for the run `e`: `auto` takes the tuned thresholds when the interval of the
+    /// difference lies above 0.
+    static func choose(_ asked: SubmissionThresholds, for e: VariantEvaluation, truth: [[UInt8]],
+                       resamples: Int, seed: UInt64) -> ThresholdChoice {
+        let d = Bootstrap.pairedMeanF1Difference(truth: truth, a: e.tunedPredictions, b: e.predictions,
+                                                 resamples: resamples, seed: seed)
+        let tuned: Bool
+        switch asked {
+        case .half: tuned = false
+        case .tuned: tuned = true
+        case .auto: tuned = d.interval.lower > 0
+        }
+        return ThresholdChoice(asked: asked, usesTuned: tuned, thresholds: tuned ? e.tunedThresholds : [0.5, 0.5, 0.5],
+                               tunedThresholds: e.tunedThresholds, comparison: d)
+    }
+}
+
 enum Evaluator {
     /// Scores `scores` (per label, per validation image) against the validation labels.
     /// Black images are scored by the black-image rule, not by the network.
@@ -81,7 +117,7 @@ enum Evaluator {
                          rules: [[UInt8]], diverged: Bool) -> VariantEvaluation {
         var atHalf: [LabelScore] = [], tuned: [LabelScore] = [], nonBlack: [LabelScore] = []
         var thresholds: [Float] = []
-        var all: [[Float]] = []
+        var all: [[Float]] = [], tunedPredicted: [[UInt8]] = []
         let keep = black.indices.filter { !black[$0] }
         for l in 0..<3 {
             let truth = labels.map { $0[l] }
@@ -90,14 +126,17 @@ enum Evaluator {
             all.append(s)
             atHalf.append(score(l, truth: truth, scores: s, threshold: 0.5))
             thresholds.append(Metrics.bestF1Threshold(truth: truth, scores: s).threshold)
-            tuned.append(crossFitted(l, truth: truth, scores: s))
+            let fitted = crossFitted(l, truth: truth, scores: s)
+            tuned.append(fitted.score)
+            tunedPredicted.append(fitted.predicted)
             nonBlack.append(score(l, truth: keep.map { truth[$0] }, scores: keep.map { s[$0] }, threshold: 0.5))
         }
         let predictions = labels.indices.map { i in (0..<3).map { l -> UInt8 in all[l][i] >= 0.5 ? 1 : 0 } }
         // Collapse is judged on the network's own predictions (non-black images).
         let collapsed = Verdict.collapsedLabels(predicted: keep.map { i in (0..<3).map { l -> UInt8 in raw[l][i] >= 0.5 ? 1 : 0 } })
-        return VariantEvaluation(name: name, atHalf: atHalf, tuned: tuned, tunedThresholds: thresholds, nonBlack: nonBlack,
-                                 scores: all, predictions: predictions, collapsed: collapsed, diverged: diverged)
+        return VariantEvaluation(name: name, atHalf: atHalf, tuned: tuned, tunedThresholds: thresholds,
+                                 tunedPredictions: labels.indices.map { i in (0..<3).map { tunedPredicted[$0][i] } },
+                                 nonBlack: nonBlack, scores: all, predictions: predictions, collapsed: collapsed, diverged: diverged)
     }
 
     static func score(_ label: Int, truth: [UInt8], scores: [Float], threshold: Float) -> LabelScore {
@@ -108,8 +147,9 @@ enum Evaluator {
     }
 
     /// Two-fold cross-fitted threshold tuning: even and odd positions form two halves; each
-    /// half is thresholded at the value that maximises F1 on the other half.
-    static func crossFitted(_ label: Int, truth: [UInt8], scores: [Float]) -> LabelScore {
+    /// half is thresholded at the value that maximises F1 on the other half. Returns the score
+    /// and the 0/1 predictions it scores.
+    static func crossFitted(_ label: Int, truth: [UInt8], scores: [Float]) -> (score: LabelScore, predicted: [UInt8]) {
         let halves = [truth.indices.filter { $0 % 2 == 0 }, truth.indices.filter { $0 % 2 == 1 }]
         var predicted = [Float](repeating: 0, count: truth.count)
         var used: [Float] = []
@@ -122,7 +162,7 @@ enum Evaluator {
         var s = score(label, truth: truth, scores: predicted, threshold: 0.5)
         s.threshold = (used[0] + used[1]) / 2
         s.ap = Metrics.averagePrecision(truth: truth, scores: scores)
-        return s
+        return (s, predicted.map { $0 >= 0.5 ? 1 : 0 })
     }
 
     /// The black-image rule: the one asked for, or (`auto`) the candidate with the best mean
@@ -181,6 +221,8 @@ enum Evaluator {
 /// winner of the main comparison.
 struct Evaluated {
     let blackRule: BlackRuleChoice
+    /// The submission's thresholds, chosen for the best run.
+    let thresholds: ThresholdChoice
     let byRun: [Variant: VariantEvaluation]
     /// The main comparison's best run: highest mean F1 on the non-black images among the
     /// runs that learned (collapsed or diverged runs are not ranked), seeds averaged.
@@ -195,9 +237,10 @@ struct Evaluated {
 
     /// Evaluations given whole (tests of the finding sentences).
     init(blackRule: BlackRuleChoice, byRun: [Variant: VariantEvaluation], best: Variant, baseline: Double,
-         labels: [[UInt8]], black: [Bool]) {
+         labels: [[UInt8]], black: [Bool], thresholds: SubmissionThresholds = .half) {
         self.blackRule = blackRule; self.byRun = byRun; self.best = best; self.baseline = baseline
         self.labels = labels; self.black = black
+        self.thresholds = ThresholdChoice.choose(thresholds, for: byRun[best]!, truth: labels, resamples: 200, seed: 1)
     }
 
     init(plan: Plan, trained: [Variant: VariantResult], data: LoadedData, config: StudyConfig) throws {
@@ -229,6 +272,8 @@ struct Evaluated {
         blackRule = Evaluator.chooseBlackRule(config.blackRule, runs: top.runs.compactMap { trained[$0]?.valScores },
                                               labels: labels, black: black, trainBlackLabels: data.blackTrainLabels)
         byRun = evaluateAll(blackRule.foldPredictions)
+        thresholds = ThresholdChoice.choose(config.thresholds, for: byRun[best]!, truth: labels,
+                                            resamples: config.bootstrapResamples, seed: config.seed)
         baseline = (0..<3).map { l -> Double in
             let p = Double(labels.filter { $0[l] == 1 }.count) / Double(labels.count)
             return p > 0 ? 2 * p / (1 + p) : 0

@@ -193,6 +193,31 @@ struct Findings {
         return "\(signed(d.delta)) \(d.interval.formatted(signed: true))"
     }
 
+    /// "threshold 0.5" or "thresholds 0.38 / 0.72 / 0.34 (label1 / label2 / label3)".
+    static func thresholdsShort(_ t: [Float]) -> String {
+        t.allSatisfy({ $0 == 0.5 }) ? "threshold 0.5" : Set(t).count == 1 ? "threshold \(fmt(Double(t[0]), 2))"
+            : "thresholds " + t.map { fmt(Double($0), 2) }.joined(separator: " / ") + " (label1 / label2 / label3)"
+    }
+
+    /// Why the submission uses its thresholds, from the validation evidence.
+    func thresholdSentence(_ c: ThresholdChoice) -> String {
+        let d = c.comparison
+        let evidence = "cross-fitted on validation, per-label thresholds tuned for F1 score the best run a mean F1 of "
+            + "\(fmt(d.meanA)) against \(fmt(d.meanB)) at 0.5, difference \(signed(d.delta)) \(d.interval.formatted(signed: true)) "
+            + "(paired bootstrap, \(grouped(d.resamples)) resamples)"
+        let tuned = c.tunedThresholds.map { fmt(Double($0), 2) }.joined(separator: " / ")
+        switch (c.asked, c.usesTuned) {
+        case (.auto, true):
+            return "The thresholds are the ones with the best F1 on the whole validation split, because they are detectably better than 0.5: " + evidence + "."
+        case (.auto, false):
+            return "The threshold stays 0.5 because the tuned thresholds (\(tuned)) are not detectably better: " + evidence + "."
+        case (.half, _):
+            return "The threshold is 0.5, as configured; for comparison, " + evidence + "."
+        case (.tuned, _):
+            return "The thresholds are the ones with the best F1 on the whole validation split, as configured; " + evidence + "."
+        }
+    }
+
     func blackRuleSentence(_ choice: BlackRuleChoice) -> String {
         var s = "Black images are predicted \(choice.prediction.map(String.init).joined(separator: ",")) by the rule **\(choice.chosen.rawValue)**"
         if choice.asked == .auto {

@@ -180,6 +180,9 @@ struct ReportModel: Encodable {
         var count: String
         var black: String
         var rule: String
+        /// "threshold 0.5" or the three tuned thresholds, and why.
+        var thresholds: String
+        var thresholdSentence: String
         var positives: [Positive]
         var head: String
         var test: Test?
@@ -326,6 +329,8 @@ extension ReportModel {
             var s = SubmissionSection(
                 model: submission.model, count: grouped(n), black: grouped(submission.blackCount),
                 rule: "\(choice.chosen.rawValue) (\(choice.prediction.map(String.init).joined(separator: ",")))",
+                thresholds: Findings.thresholdsShort(submission.thresholds),
+                thresholdSentence: findings.thresholdSentence(evaluated.thresholds),
                 positives: (0..<3).map { l in
                     let c = submission.predictions.filter { $0[l] == 1 }.count
                     return SubmissionSection.Positive(label: "label\(l + 1)", count: grouped(c), rate: percent(c, n))

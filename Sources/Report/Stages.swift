@@ -158,10 +158,12 @@ enum Stages {
     }
 
     /// The Kaggle submission from the best run: its networks predict every test image;
-    /// black test images get the black-image rule.
-    static func submission(_ best: Variant, result: VariantResult, rule: BlackRuleChoice, data: LoadedData,
-                           cache: CellCache, log: Log) throws -> Submission {
-        let key = try cache.key("submission", code: CellCode.training, parameters: SubmissionParams(variant: best, rule: rule.prediction),
+    /// black test images get the black-image rule; a score at or above its label's threshold
+    /// predicts 1 (the black images' 0/1 too, as on validation).
+    static func submission(_ best: Variant, result: VariantResult, rule: BlackRuleChoice, thresholds: [Float],
+                           data: LoadedData, cache: CellCache, log: Log) throws -> Submission {
+        let key = try cache.key("submission", code: CellCode.training,
+                                parameters: SubmissionParams(variant: best, rule: rule.prediction, thresholds: thresholds),
                                 inputs: [data.key] + result.keys)
         return try cache.value(key, Submission.self) { _ in
             log.info("predicting the test split with \(result.name)")
@@ -178,14 +180,15 @@ enum Stages {
             }
             let black = blackIndices(test)
             for i in black { for l in 0..<3 { s[l][i] = Float(rule.prediction[l]) } }
-            let predictions: [[UInt8]] = (0..<test.count).map { i in (0..<3).map { s[$0][i] >= 0.5 ? 1 : 0 } }
-            let sub = Submission(model: result.name, ids: test.ids, predictions: predictions, scores: s, blackCount: black.count)
+            let predictions: [[UInt8]] = (0..<test.count).map { i in (0..<3).map { s[$0][i] >= thresholds[$0] ? 1 : 0 } }
+            let sub = Submission(model: result.name, ids: test.ids, predictions: predictions, scores: s,
+                                 thresholds: thresholds, blackCount: black.count)
             try sub.validate(expectedIds: test.ids)
             return sub
         }
     }
 
-    struct SubmissionParams: Codable { var variant: Variant; var rule: [UInt8] }
+    struct SubmissionParams: Codable { var variant: Variant; var rule: [UInt8]; var thresholds: [Float] }
 
     /// Builds a user's model from its spec (the `ModelBuilder` training cells get).
     static let buildCustom: ModelBuilder = { model, head, inputShape, seed in

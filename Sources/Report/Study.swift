@@ -124,7 +124,8 @@ public enum Study {
         let evaluated = try Evaluated(plan: plan, trained: trained, data: data, config: options.config)
         let best = evaluated.best
         log.info("best model: \(trained[best]!.name), mean validation F1 \(fmt(evaluated[best].meanF1))")
-        let submission = try Stages.submission(best, result: trained[best]!, rule: evaluated.blackRule, data: data, cache: cache, log: log)
+        let submission = try Stages.submission(best, result: trained[best]!, rule: evaluated.blackRule,
+                                               thresholds: evaluated.thresholds.thresholds, data: data, cache: cache, log: log)
         let testScore = data.testTruth.map { submission.score(against: $0) }
 
         let findings = Findings(plan: plan, trained: trained, evaluated: evaluated,

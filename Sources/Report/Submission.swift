@@ -4,13 +4,16 @@ import StudyData
 import Training
 
 /// The Kaggle submission: a 0/1 prediction per test image and label, in
-/// `sample_submission.csv` order, from the best model at threshold 0.5; black test images
-/// get the black-image rule.
+/// `sample_submission.csv` order, from the best model at its thresholds (`ThresholdChoice`);
+/// black test images get the black-image rule.
 public struct Submission: Codable, Sendable {
     public var model: String
     public var ids: [String]
     public var predictions: [[UInt8]]
+    /// Per label, per test image: the network's probability, or the black-image rule's 0/1.
     public var scores: [[Float]]
+    /// Per label: a score at or above it predicts 1.
+    public var thresholds: [Float]
     public var blackCount: Int
 
     /// `id,label1,label2,label3`, one line per test id.
@@ -33,7 +36,7 @@ public struct Submission: Codable, Sendable {
     /// Scores the submission against supplied test labels (`--test-labels`).
     func score(against truth: [[UInt8]]) -> [LabelScore] {
         (0..<3).map { l in
-            Evaluator.score(l, truth: truth.map { $0[l] }, scores: scores[l], threshold: 0.5)
+            Evaluator.score(l, truth: truth.map { $0[l] }, scores: scores[l], threshold: thresholds[l])
         }
     }
 }

@@ -47,6 +47,9 @@ struct StudyOptionGroup: ParsableArguments {
     @Option(help: "How black images are predicted: majority, ones, f1-optimal or auto (the best of the three on validation).")
     var blackRule: BlackRule?
 
+    @Option(help: "Thresholds of the submission: half (0.5), tuned (per label, best F1 on validation) or auto (tuned when detectably better on validation, cross-fitted).")
+    var thresholds: SubmissionThresholds?
+
     @Option(help: "Report templates folder overriding the built-in templates file by file.")
     var templates: String?
 
@@ -78,6 +81,7 @@ struct StudyOptionGroup: ParsableArguments {
         if let trainLimit { cfg.trainLimit = trainLimit > 0 ? trainLimit : nil }
         if let epochs { cfg.epochs = epochs }
         if let blackRule { cfg.blackRule = blackRule }
+        if let thresholds { cfg.thresholds = thresholds }
         for path in architectures {
             cfg.architectures.append(try StudyConfig.customModel(URL(fileURLWithPath: path), head: cfg.gridHead))
         }
@@ -186,3 +190,4 @@ struct Figures: ParsableCommand {
 extension Profile: ExpressibleByArgument {}
 extension Architecture: ExpressibleByArgument {}
 extension BlackRule: ExpressibleByArgument {}
+extension SubmissionThresholds: ExpressibleByArgument {}
