@@ -40,8 +40,10 @@ public struct Throughput: Codable, Sendable, Equatable {
 ///
 /// Within a share, a network gets the images × epochs with the most training steps that fit
 /// (at least `minEpochs` epochs, up to the configured cap; a seeded subset of the images when
-/// not all fit). Sizes are rounded (500 images, whole epochs), so a slightly different speed
-/// measurement usually gives the same plan and the same keys.
+/// not all fit) — where two sizes differ in steps by no more than rounding to 500 images can
+/// make, the one with more images (fresh images teach more than repeated ones). Sizes are
+/// rounded (500 images, whole epochs), so a slightly different speed measurement usually gives
+/// the same plan and the same keys.
 enum Budget {
     static let mainShare = 0.7
     static let minEpochs = 2
@@ -117,6 +119,15 @@ enum Budget {
         sizes(cfg, counts: counts(cfg, data: data), speed: speed)
     }
 
+    /// Of the images × epochs that fit a share, the one with the most images among those whose
+    /// steps fall short of the most by less than rounding to `imageQuantum` images can lose
+    /// (see `sizes`); among equal images, the most epochs.
+    static func pick(_ fits: [(n: Int, e: Int)]) -> (n: Int, e: Int)? {
+        let most = fits.map { $0.n * $0.e }.max() ?? 0
+        return fits.filter { most - $0.n * $0.e < imageQuantum * $0.e }
+            .max { ($0.n, $0.n * $0.e) < ($1.n, $1.n * $1.e) }
+    }
+
     static func sizes(_ cfg: StudyConfig, counts: Counts, speed: [String: Throughput]) -> Plan.Sizes {
         guard let budget = cfg.budgetSeconds else {
             let s = Plan.Size(trainLimit: cfg.trainLimit, epochs: cfg.epochs)
@@ -131,18 +142,24 @@ enum Budget {
         func cost(_ a: String, n: Int, e: Int, nets: Int = 1) -> Double {
             Double(nets) * networkSeconds(speed[a]!, images: n, epochs: e, monitor: counts.monitor, scored: counts.scored)
         }
-        /// The images × epochs that fit `seconds` with the most training steps (ties: more
-        /// images), at least `minEpochs` epochs and `imageQuantum` images.
+        /// The images × epochs that fit `seconds` with the most training steps, at least
+        /// `minEpochs` epochs and `imageQuantum` images. Fewer epochs leave more of the time to
+        /// steps (each epoch also pays for its validation pass), so more epochs come out ahead
+        /// only by rounding (500 images at 2 epochs buy 1,000 image-epochs; 500 at 5 buy 2,500)
+        /// or once every image is in: a size with more images is taken whenever its steps are
+        /// short of the most by less than rounding its images to `imageQuantum` can lose
+        /// (`imageQuantum` × its epochs) — so the plan does not swap 1,000 × 2 for 500 × 5 with
+        /// the measurement's noise.
         func size(_ a: String, seconds: Double, maxEpochs: Int, nets: Int = 1) -> Plan.Size {
-            var best: (n: Int, e: Int)?
+            var fits: [(n: Int, e: Int)] = []
             for e in min(minEpochs, maxEpochs)...max(minEpochs, maxEpochs) {
                 let perImage = Double(nets * e) / speed[a]!.train
                 // (+1e-6: a share computed as the cost of exactly n images buys n, not n − 1 by rounding.)
                 let n = min(available, Int(max(0, seconds - cost(a, n: 0, e: e, nets: nets)) / perImage + 1e-6) / imageQuantum * imageQuantum)
                 guard n >= imageQuantum || n == available else { continue }
-                if best == nil || n * e > best!.n * best!.e { best = (n, e) }
+                fits.append((n, e))
             }
-            let (n, e) = best ?? (min(available, imageQuantum), min(minEpochs, maxEpochs))
+            let (n, e) = pick(fits) ?? (min(available, imageQuantum), min(minEpochs, maxEpochs))
             return Plan.Size(trainLimit: n >= available ? (available < pool ? available : nil) : n, epochs: e)
         }
 

@@ -66,6 +66,21 @@ final class BudgetTests: XCTestCase {
         }
     }
 
+    /// Fewer epochs buy at least as many steps but for rounding to 500 images, and rounding
+    /// must not trade fresh images for repeats: a default run's plan swapped the experiments'
+    /// 1,000 × 2 for 500 × 5 and back with the measurement's noise. More epochs still win
+    /// over the same images, and over a subset when all images for fewer epochs buy far fewer
+    /// steps.
+    func testRoundingDoesNotTradeImagesForEpochs() {
+        func pick(_ fits: [(Int, Int)]) -> [Int]? { Budget.pick(fits.map { (n: $0.0, e: $0.1) }).map { [$0.n, $0.e] } }
+        XCTAssertEqual(pick([(1_000, 2), (500, 3), (500, 4), (500, 5)]), [1_000, 2])
+        XCTAssertEqual(pick([(1_500, 2), (1_000, 3)]), [1_500, 2])
+        XCTAssertEqual(pick([(500, 2), (500, 3)]), [500, 3])
+        XCTAssertEqual(pick([(9_000, 2), (8_500, 3), (7_500, 4)]), [7_500, 4])
+        XCTAssertEqual(pick([(9_000, 2), (9_000, 3), (8_500, 4)]), [8_500, 4])
+        XCTAssertNil(pick([]))
+    }
+
     /// Two networks of about the same cost share alike, whichever the noise makes cheaper.
     func testNetworksOfAboutTheSameCostShareAlike() {
         var cfg = StudyConfig.defaults(for: .quick)
