@@ -73,7 +73,7 @@ public enum ExperimentID: String, CaseIterable, Codable, Sendable {
     /// What the original found, as a claim this run can agree with, contradict, or not tell.
     public var claim: (OriginalClaim, text: String)? {
         switch self {
-        case .epochs: return (.better(-1, over: 0), "The original found 10 epochs better than 5.")
+        case .epochs: return (.better(-1, over: 0), "The original found more epochs better up to 10 (10 better than 5; more over-fitted).")
         case .learningRate: return (.best(0), "The original found 1e-3 the best learning rate.")
         case .optimizer: return (.better(0, over: 1), "The original found Adam better than SGD.")
         case .loss: return (.noDifference, "The original saw no difference between the two losses.")
