@@ -147,7 +147,7 @@ struct Findings {
         let verdict: String
         if agreements.contains(.contradicts) { verdict = "this run contradicts it" }
         else if agreements.allSatisfy({ $0 == .agrees }) { verdict = "this run agrees" }
-        else { verdict = "this run cannot tell at this sample size" }
+        else { verdict = phrase(.cannotTell, failedToLearn: fs.contains(where: \.failedToLearn)) }
         return fs.map(\.sentence).joined(separator: " ") + " " + (e.id.claim?.text ?? "").dropLast() + ": \(verdict)."
     }
 
@@ -164,7 +164,7 @@ struct Findings {
         if let conv5 = e.rows.first(where: { $0.variant.architecture == .conv5 }) {
             if best.variant.architecture == .conv5, r.count >= 2 {
                 let f = finding(conv5, r[1], claim: .better(.a), claimText: "The original found the deepest CNN (1.e, conv5) best")
-                s += " The original found the deepest CNN (1.e, conv5) best: " + phrase(f.agreement!) + "."
+                s += " The original found the deepest CNN (1.e, conv5) best: " + phrase(f.agreement!, failedToLearn: f.failedToLearn) + "."
             } else if best.variant.architecture != .conv5 {
                 // The sentence ends with the claim: "… The original found the deepest CNN (1.e, conv5) best: this run …".
                 s += " " + finding(conv5, best, claim: .better(.a), claimText: "The original found the deepest CNN (1.e, conv5) best").sentence
@@ -178,11 +178,13 @@ struct Findings {
         return s + notLearned(e)
     }
 
-    func phrase(_ a: Agreement) -> String {
+    /// "this run cannot tell" without "at this sample size" when a side did not learn (more
+    /// images would not settle it).
+    func phrase(_ a: Agreement, failedToLearn: Bool) -> String {
         switch a {
         case .agrees: return "this run agrees"
         case .contradicts: return "this run contradicts it"
-        case .cannotTell: return "this run cannot tell at this sample size"
+        case .cannotTell: return failedToLearn ? "this run cannot tell" : "this run cannot tell at this sample size"
         }
     }
 

@@ -90,13 +90,19 @@ public struct Finding: Codable, Sendable, Equatable {
         case .contradicts:
             return "this run contradicts it"
         case .cannotTell:
-            if case .inconclusive(let reason) = outcome {
-                switch reason {
-                case .collapsed, .diverged: return "this run cannot tell"
-                default: break
-                }
-            }
-            return "this run cannot tell at this sample size"
+            return failedToLearn ? "this run cannot tell" : "this run cannot tell at this sample size"
         }
+    }
+
+    /// Inconclusive because a side collapsed or diverged: more images would not settle it,
+    /// so a sentence must not blame the sample size.
+    public var failedToLearn: Bool {
+        if case .inconclusive(let reason) = outcome {
+            switch reason {
+            case .collapsed, .diverged: return true
+            default: return false
+            }
+        }
+        return false
     }
 }

@@ -87,4 +87,25 @@ final class FindingSentenceTests: XCTestCase {
         XCTAssertTrue(sentence.contains("`SGD` collapsed to one class on label1, label2, label3 after 64 training steps (1,000 images × 2 epochs, batch 32)"), sentence)
         XCTAssertFalse(sentence.contains("`Adam` collapsed"), sentence)
     }
+    /// A claim the run cannot check because a side collapsed is not blamed on the sample size:
+    /// a default run said "The original found 1e-3 the best learning rate: this run cannot tell
+    /// at this sample size" when 0.01 and 0.1 had collapsed.
+    func testCollapseIsNotBlamedOnTheSampleSize() throws {
+        let (plan, e) = try experiment(.learningRate, size: Plan.Size(trainLimit: 1_000, epochs: 2))
+        var g = SeededGenerator(seed: 8)
+        let labels = labels(&g)
+        var byRun: [Variant: VariantEvaluation] = [:]
+        for row in e.rows {
+            for v in row.runs {
+                let learns = v.learningRate == 1e-3
+                let scores: [[Float]] = (0..<3).map { l in (0..<n).map { i in learns ? Float(0.6 * Double(labels[i][l]) + 0.4 * g.nextDouble()) : 0.2 } }
+                byRun[v] = evaluate(v, scores: scores, labels: labels)
+            }
+        }
+        let best = try XCTUnwrap(e.rows.first { $0.variant.learningRate == 1e-3 }).runs[0]
+        let sentence = Findings(plan: plan, trained: [:], evaluated: evaluated(byRun, best: best, labels: labels),
+                                resamples: 1_000, seed: 1).sentence(for: e)
+        XCTAssertTrue(sentence.contains("The original found 1e-3 the best learning rate: this run cannot tell."), sentence)
+        XCTAssertFalse(sentence.contains("at this sample size"), sentence)
+    }
 }
