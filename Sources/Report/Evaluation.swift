@@ -85,12 +85,13 @@ public struct ThresholdChoice: Codable, Sendable {
     public var asked: SubmissionThresholds
     /// Whether the submission uses the tuned thresholds (else 0.5).
     public var usesTuned: Bool
-    /// Per label, the thresholds the submission uses.
-    public var thresholds: [Float]
     /// The whole-validation tuned thresholds, used or not.
     public var tunedThresholds: [Float]
     /// Tuned (cross-fitted) against 0.5, the best run on the scored validation images.
     public var comparison: PairedDifference
+
+    /// Per label, the thresholds the submission uses.
+    public var thresholds: [Float] { usesTuned ? tunedThresholds : [0.5, 0.5, 0.5] }
 
     /// Chooses for the run `e`: `auto` takes the tuned thresholds when the interval of the
     /// difference lies above 0.
@@ -104,8 +105,7 @@ public struct ThresholdChoice: Codable, Sendable {
         case .tuned: tuned = true
         case .auto: tuned = d.interval.lower > 0
         }
-        return ThresholdChoice(asked: asked, usesTuned: tuned, thresholds: tuned ? e.tunedThresholds : [0.5, 0.5, 0.5],
-                               tunedThresholds: e.tunedThresholds, comparison: d)
+        return ThresholdChoice(asked: asked, usesTuned: tuned, tunedThresholds: e.tunedThresholds, comparison: d)
     }
 }
 

@@ -144,10 +144,9 @@ struct Findings {
         guard !others.isEmpty else { return "Only one learning rate ran; nothing to compare." }
         let fs = others.map { finding(claimed, $0) }
         let agreements = fs.map { Verdict.agreement(.better(.a), $0.outcome) }
-        let verdict: String
-        if agreements.contains(.contradicts) { verdict = "this run contradicts it" }
-        else if agreements.allSatisfy({ $0 == .agrees }) { verdict = "this run agrees" }
-        else { verdict = phrase(.cannotTell, failedToLearn: fs.contains(where: \.failedToLearn)) }
+        let agreement: Agreement = agreements.contains(.contradicts) ? .contradicts
+            : agreements.allSatisfy { $0 == .agrees } ? .agrees : .cannotTell
+        let verdict = Finding.agreementPhrase(agreement, claim: .better(.a), failedToLearn: fs.contains(where: \.failedToLearn))
         return fs.map(\.sentence).joined(separator: " ") + " " + (e.id.claim?.text ?? "").dropLast() + ": \(verdict)."
     }
 
@@ -164,7 +163,7 @@ struct Findings {
         if let conv5 = e.rows.first(where: { $0.variant.architecture == .conv5 }) {
             if best.variant.architecture == .conv5, r.count >= 2 {
                 let f = finding(conv5, r[1], claim: .better(.a), claimText: "The original found the deepest CNN (1.e, conv5) best")
-                s += " The original found the deepest CNN (1.e, conv5) best: " + phrase(f.agreement!, failedToLearn: f.failedToLearn) + "."
+                s += " The original found the deepest CNN (1.e, conv5) best: " + f.agreementPhrase(f.agreement!) + "."
             } else if best.variant.architecture != .conv5 {
                 // The sentence ends with the claim: "… The original found the deepest CNN (1.e, conv5) best: this run …".
                 s += " " + finding(conv5, best, claim: .better(.a), claimText: "The original found the deepest CNN (1.e, conv5) best").sentence
@@ -176,16 +175,6 @@ struct Findings {
             s += " Best CNN against best fully connected net: " + finding(c, fc).sentence
         }
         return s + notLearned(e)
-    }
-
-    /// "this run cannot tell" without "at this sample size" when a side did not learn (more
-    /// images would not settle it).
-    func phrase(_ a: Agreement, failedToLearn: Bool) -> String {
-        switch a {
-        case .agrees: return "this run agrees"
-        case .contradicts: return "this run contradicts it"
-        case .cannotTell: return failedToLearn ? "this run cannot tell" : "this run cannot tell at this sample size"
-        }
     }
 
     /// The best run against predicting 1 everywhere, on the same images (paired).

@@ -243,9 +243,9 @@ struct LoadedData {
     /// Whether this is the embedded default dataset.
     let isDefault: Bool
     let testTruth: [[UInt8]]?
-    /// Entirely black training images (found once: plans ask for the training count of each
-    /// black-image policy many times).
-    let trainBlackCount: Int
+    /// Positions of the entirely black training images (found once: plans ask for the
+    /// training count of each black-image policy many times).
+    let trainBlack: [Int]
 
     static func load(_ dir: URL, options: StudyOptions, cache: CellCache, log: Log) throws -> LoadedData {
         log.info("reading \(dir.path)")
@@ -271,18 +271,17 @@ struct LoadedData {
         log.info("data: \(dataset.train.count) train / \(dataset.val.count) val / \(dataset.test.count) test images, fingerprint \(dataset.fingerprint)")
         let truth = try options.testLabels.map { try TestLabels.load($0, ids: dataset.test.ids) }
         return LoadedData(dataset: dataset, prep: prep, key: key, isDefault: options.dataDirectory == nil, testTruth: truth,
-                          trainBlackCount: blackIndices(dataset.train).count)
+                          trainBlack: blackIndices(dataset.train))
     }
 
     /// Training images a black-image policy keeps (`BlackPolicy.apply(to:)`'s count).
     func trainCount(_ policy: BlackPolicy) -> Int {
-        policy.keptCount(of: dataset.train.count, black: trainBlackCount)
+        policy.keptCount(of: dataset.train.count, black: trainBlack.count)
     }
 
     /// Labels of the black training images (for the black-image rule).
     var blackTrainLabels: [[UInt8]] {
-        let t = dataset.train
-        guard let labels = t.labels else { return [] }
-        return blackIndices(t).map { labels[$0] }
+        guard let labels = dataset.train.labels else { return [] }
+        return trainBlack.map { labels[$0] }
     }
 }

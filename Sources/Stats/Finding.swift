@@ -60,19 +60,13 @@ public struct Finding: Codable, Sendable, Equatable {
         }
     }
 
-    /// The contender's own phrase when it names the same labels (it knows which seeds
-    /// collapsed where), else the labels and the failed seeds.
-    static func phrase(_ m: Outcome.CollapsedModel, _ side: Contender) -> String {
-        side.collapsedLabels == m.labels ? side.collapsePhrase : Format.labels(m.labels) + side.failedSeedsPhrase
-    }
-
     static func phrase(_ reason: Outcome.Reason, _ c: Comparison) -> String {
         switch reason {
         case .seedsDisagree:
             return "the interval excludes 0 but the seeds disagree in sign"
         case .collapsed(let models):
             return models.map { m in
-                "\(c.contender(m.side).name) predicts a single class for \(phrase(m, c.contender(m.side))) (collapsed, not ranked)"
+                "\(c.contender(m.side).name) predicts a single class for \(c.contender(m.side).collapsePhrase) (collapsed, not ranked)"
             }.joined(separator: "; ")
         case .diverged(let sides):
             return "training of " + sides.map { c.contender($0).name + c.contender($0).failedSeedsPhrase }.joined(separator: " and ") + " diverged"
@@ -83,7 +77,13 @@ public struct Finding: Codable, Sendable, Equatable {
         }
     }
 
-    func agreementPhrase(_ a: Agreement) -> String {
+    public func agreementPhrase(_ a: Agreement) -> String {
+        Finding.agreementPhrase(a, claim: claim, failedToLearn: failedToLearn)
+    }
+
+    /// How a sentence states its agreement with the original's claim. "this run cannot tell"
+    /// drops "at this sample size" when a side did not learn: more images would not settle it.
+    public static func agreementPhrase(_ a: Agreement, claim: Claim?, failedToLearn: Bool) -> String {
         switch a {
         case .agrees:
             return claim == .noDifference ? "this run is consistent with it" : "this run agrees"
