@@ -238,11 +238,14 @@ struct FigureSet {
         list.append((.resultsAP, BarChart(
             title: "Validation average precision per class, by model", xLabel: "model", yLabel: "average precision",
             categories: names, series: perLabel({ $0.atHalf[$1].ap }, { $0.meanAP }), stacked: false, valueLabels: false)))
-        list.append((.blackRules, BarChart(
+        // Without black validation images every rule scores the same: nothing to draw.
+        if data.prep.validationBlack.contains(true) {
+            list.append((.blackRules, BarChart(
             title: "Black-image rules: mean validation F1 of the best run", xLabel: "rule", yLabel: "mean F1",
             categories: evaluated.blackRule.candidates.map { "\($0.rule.rawValue) (\($0.prediction.map(String.init).joined()))" },
             series: [BarSeries(name: "mean F1", values: evaluated.blackRule.candidates.map(\.meanF1))],
             stacked: false, valueLabels: true)))
+        }
 
         // Training curves of every run of the main comparison (the first seed).
         for r in rows {

@@ -171,6 +171,8 @@ struct ReportModel: Encodable {
         var sentence: String
         var figure = FigureID.blackRules.link
         var blackValidation: String
+        /// No validation image is entirely black: the rules cannot differ, so none is compared.
+        var noBlack: Bool
     }
 
     struct SubmissionSection: Encodable {
@@ -179,6 +181,8 @@ struct ReportModel: Encodable {
         var model: String
         var count: String
         var black: String
+        /// At least one test image is entirely black (and got the rule).
+        var anyBlack: Bool
         var rule: String
         /// "threshold 0.5" or the three tuned thresholds, and why.
         var thresholds: String
@@ -322,12 +326,13 @@ extension ReportModel {
                                      meanF1: fmt($0.meanF1), chosen: $0.rule == choice.chosen)
             },
             chosen: choice.chosen.rawValue, asked: choice.asked.rawValue, sentence: findings.blackRuleSentence(choice),
-            blackValidation: grouped(data.prep.validationBlack.filter { $0 }.count))
+            blackValidation: grouped(data.prep.validationBlack.filter { $0 }.count),
+            noBlack: !data.prep.validationBlack.contains(true))
 
         let n = submission.ids.count
         do {
             var s = SubmissionSection(
-                model: submission.model, count: grouped(n), black: grouped(submission.blackCount),
+                model: submission.model, count: grouped(n), black: grouped(submission.blackCount), anyBlack: submission.blackCount > 0,
                 rule: "\(choice.chosen.rawValue) (\(choice.prediction.map(String.init).joined(separator: ",")))",
                 thresholds: Findings.thresholdsShort(submission.thresholds),
                 thresholdSentence: findings.thresholdSentence(evaluated.thresholds),

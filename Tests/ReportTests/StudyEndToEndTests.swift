@@ -172,4 +172,34 @@ final class StudyEndToEndTests: XCTestCase {
             XCTFail("report.md differs from the snapshot at line \(i + 1):\n got: \(i < a.count ? a[i] : "<end>")\nwant: \(i < b.count ? b[i] : "<end>")")
         }
     }
+
+    /// A dataset without black images (a real one may have none): the report says no rule
+    /// was needed instead of comparing three rules over zero images, and draws no rule chart.
+    func testADatasetWithoutBlackImagesNeedsNoRule() throws {
+        let fm = FileManager.default
+        for (split, csv) in [("train", "train_labels.csv"), ("val", "val_labels.csv"), ("test", "sample_submission.csv")] {
+            let url = data.appendingPathComponent(csv)
+            let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map(String.init)
+            var kept = [lines[0]]
+            for line in lines.dropFirst() {
+                let id = String(line.prefix { $0 != "," })
+                if PhantomGenerator.sample(id: Int(id.dropLast(4))!, seed: 5).isBlack {
+                    try fm.removeItem(at: data.appendingPathComponent("\(split)_images/\(id)"))
+                } else {
+                    kept.append(line)
+                }
+            }
+            XCTAssertLessThan(kept.count, lines.count, "\(split) had black images to remove")
+            try (kept.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+        }
+        var config = Self.tinyConfig()
+        config.experiments = []
+        _ = try Study.run(options(config: config))
+        let md = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
+        XCTAssertTrue(md.contains("No validation image is entirely black, so no black-image rule is needed"))
+        XCTAssertTrue(md.contains("no test image is entirely black, so none needed the black-image rule"))
+        XCTAssertFalse(md.contains("Black images are predicted"), "no rule sentence over zero images")
+        XCTAssertFalse(md.contains("0 black test images"))
+        XCTAssertFalse(fm.fileExists(atPath: out.appendingPathComponent("figures/results-black-rules.png").path))
+    }
 }
