@@ -62,6 +62,11 @@ public struct BarChart: Figure {
         return (series.flatMap(\.values) + series.flatMap { $0.errors?.map(\.upper) ?? [] }).max() ?? 0
     }
 
+    /// Where the value axis must reach: the tallest bar, or 1 when every bar is 0 (nothing
+    /// to count, e.g. a dataset without black images) — not a hair above 0 with ticks of
+    /// twelve decimals.
+    var axisTop: Double { maxValue > 0 ? maxValue : 1 }
+
     /// Bar geometry within a plot of width `plotWidth`: slot per category, group and bar width.
     func barGeometry(plotWidth: Double) -> (slot: Double, group: Double, bar: Double) {
         let slot = plotWidth / Double(categories.count)
@@ -70,7 +75,7 @@ public struct BarChart: Figure {
     }
 
     public func draw(_ canvas: Canvas) throws(PlotError) {
-        let top = max(maxValue, 1e-12)
+        let top = axisTop
         let legend = series.count > 1
             ? series.enumerated().map { LegendEntry(name: $1.name, color: Palette.color($0), swatch: .box) } : []
         var frame = ChartFrame(title: title, x: .categorical(xLabel, categories), y: .linear(yLabel, lo: 0, hi: top),

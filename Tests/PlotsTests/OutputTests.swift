@@ -208,4 +208,16 @@ final class OutputTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("restore"), "\(error)")
         }
     }
+
+    /// Nothing to count (every bar 0): the axis runs 0…1 with plain ticks, not to 1e-12
+    /// with twelve-decimal labels.
+    func testAllZeroBarsGetAUnitAxis() throws {
+        let chart = BarChart(title: "Labels carried by the black images", xLabel: "split", yLabel: "black images",
+                             categories: ["train", "val"], series: [BarSeries(name: "0", values: [0, 0]), BarSeries(name: "1", values: [0, 0])],
+                             stacked: true, valueLabels: true, width: 320, height: 240)
+        XCTAssertEqual(chart.axisTop, 1)
+        XCTAssertEqual(Axis.linear("black images", lo: 0, hi: chart.axisTop).ticks, [0, 0.2, 0.4, 0.6, 0.8, 1])
+        XCTAssertEqual(OutputTests.smallBars.axisTop, 6450)
+        XCTAssertGreaterThan(try FigureWriter.pngData(chart).count, 100)
+    }
 }
