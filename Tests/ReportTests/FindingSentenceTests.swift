@@ -108,4 +108,47 @@ final class FindingSentenceTests: XCTestCase {
         XCTAssertTrue(sentence.contains("The original found 1e-3 the best learning rate: this run cannot tell."), sentence)
         XCTAssertFalse(sentence.contains("at this sample size"), sentence)
     }
+
+    /// When no architecture of the main comparison learned, no run is called the best: the
+    /// sentence and the conclusion say none learned and which run scored highest.
+    func testNoArchitectureIsCrownedWhenNoneLearned() throws {
+        let (plan, _) = try experiment(.optimizer, size: Plan.Size(trainLimit: 500, epochs: 2))
+        let main = plan.main
+        var g = SeededGenerator(seed: 9)
+        let labels = labels(&g)
+        func results(learner: Variant?) -> (byRun: [Variant: VariantEvaluation], trained: [Variant: VariantResult]) {
+            var byRun: [Variant: VariantEvaluation] = [:], trained: [Variant: VariantResult] = [:]
+            for row in main.rows {
+                for v in row.runs {
+                    // Constant scores predict one class; the learner's follow the labels.
+                    let level = Float(row.runs[0] == main.rows[0].runs[0] ? 0.6 : 0.3)
+                    let scores: [[Float]] = (0..<3).map { l in (0..<n).map { i in
+                        v == learner ? Float(0.6 * Double(labels[i][l]) + 0.4 * g.nextDouble()) : (l == 0 ? level : 0.2) } }
+                    byRun[v] = evaluate(v, scores: scores, labels: labels)
+                    let history = TrainingHistory(epochs: [], bestEpoch: nil, stoppedEarly: false, diverged: nil, imagesPerSecond: 1)
+                    trained[v] = VariantResult(name: row.label, variant: v, networks: [
+                        NetworkResult(label: nil, history: history, valScores: scores, trainImages: 500, epochsRun: 2,
+                                      parameterCount: 1, seconds: 1, imagesPerSecond: 1, weightsFile: "w")],
+                                               cellDirectories: [], keys: [])
+                }
+            }
+            return (byRun, trained)
+        }
+        let none = results(learner: nil)
+        let top = main.rows[0].runs[0]
+        let f = Findings(plan: plan, trained: none.trained, evaluated: evaluated(none.byRun, best: top, labels: labels),
+                         resamples: 500, seed: 1)
+        let sentence = f.sentence(for: main)
+        XCTAssertTrue(sentence.hasPrefix("No architecture learned in this run"), sentence)
+        XCTAssertTrue(sentence.contains("the highest mean validation F1 is `\(main.rows[0].label)`'s"), sentence)
+        XCTAssertFalse(sentence.contains("The best architecture"), sentence)
+        XCTAssertTrue(f.conclusion(isDefault: true).contains("no model of this run learned"), f.conclusion(isDefault: true))
+
+        let learner = main.rows[2].runs[0]
+        let one = results(learner: learner)
+        let g2 = Findings(plan: plan, trained: one.trained, evaluated: evaluated(one.byRun, best: learner, labels: labels),
+                          resamples: 500, seed: 1)
+        XCTAssertTrue(g2.sentence(for: main).hasPrefix("The best architecture in this run is **\(main.rows[2].label)**"), g2.sentence(for: main))
+        XCTAssertTrue(g2.conclusion(isDefault: true).contains("the best model of this run is"), g2.conclusion(isDefault: true))
+    }
 }
