@@ -241,10 +241,10 @@ struct FigureSet {
         // Without black validation images every rule scores the same: nothing to draw.
         if data.prep.validationBlack.contains(true) {
             list.append((.blackRules, BarChart(
-            title: "Black-image rules: mean validation F1 of the best run", xLabel: "rule", yLabel: "mean F1",
-            categories: evaluated.blackRule.candidates.map { "\($0.rule.rawValue) (\($0.prediction.map(String.init).joined()))" },
-            series: [BarSeries(name: "mean F1", values: evaluated.blackRule.candidates.map(\.meanF1))],
-            stacked: false, valueLabels: true)))
+                title: "Black-image rules: mean validation F1 of the best run", xLabel: "rule", yLabel: "mean F1",
+                categories: evaluated.blackRule.candidates.map { "\($0.rule.rawValue) (\($0.prediction.map(String.init).joined()))" },
+                series: [BarSeries(name: "mean F1", values: evaluated.blackRule.candidates.map(\.meanF1))],
+                stacked: false, valueLabels: true)))
         }
 
         // Training curves of every run of the main comparison (the first seed).

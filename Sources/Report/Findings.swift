@@ -75,11 +75,11 @@ struct Findings {
                        rules: Findings.rules)
     }
 
-    /// Rows ranked by seed-averaged mean F1; rows that did not learn (a collapsed label or a
-    /// divergence) come last, unranked.
     /// Every seed of the row learned (none collapsed or diverged).
     func learned(_ r: Experiment.Row) -> Bool { r.runs.allSatisfy { evaluated[$0].learned } }
 
+    /// Rows ranked by seed-averaged mean F1; rows that did not learn (a collapsed label or a
+    /// divergence) come last, unranked.
     func ranked(_ e: Experiment) -> [Experiment.Row] {
         func mean(_ r: Experiment.Row) -> Double { RowStats.average(r, evaluated) { $0.meanF1 } }
         return e.rows.filter(learned).sorted { mean($0) > mean($1) } + e.rows.filter { !learned($0) }.sorted { mean($0) > mean($1) }
@@ -159,8 +159,7 @@ struct Findings {
         guard learned(best) else {
             // Nothing to rank: say so rather than crown a run that did not learn.
             return "No architecture learned in this run — each predicts a single class for at least one label — so none is ranked; "
-                + "the highest mean validation F1 is \(Markdown.code(best.label))'s, \(fmt(contender(best).meanF1)) \(i.mean), "
-                + "and the submission uses it." + notLearned(e)
+                + "the highest mean validation F1 is \(Markdown.code(best.label))'s, \(fmt(contender(best).meanF1)) \(i.mean)." + notLearned(e)
         }
         var s = "The best architecture in this run is **\(best.label)** with mean validation F1 \(fmt(contender(best).meanF1)) \(i.mean)."
         if r.count >= 2 {
@@ -254,7 +253,7 @@ struct Findings {
         let best = evaluated.best, e = evaluated[best]
         let name = trained[best]!.name
         let anyLearned = plan.main.rows.contains(where: learned)
-        let what = anyLearned ? "the best model of this run is" : "no model of this run learned (see Results); the highest-scoring is"
+        let what = anyLearned ? "the best model of this run is" : "no model of this run learned (see Results); the submission uses"
         var s = "On \(isDefault ? "the embedded default dataset" : "this data"), \(what) \(Markdown.code(name)) "
         s += "with mean validation F1 \(fmt(e.meanF1)) \(interval(of: [best]).mean) at threshold 0.5 (\(fmt(e.meanF1NonBlack)) on the non-black images), "
         s += "against \(fmt(evaluated.baseline)) for the all-ones baseline on the same images (paired difference \(baselineComparison(best)))."

@@ -320,14 +320,14 @@ extension ReportModel {
             scoredImages: grouped(data.prep.validation.count), nonBlackImages: grouped(data.prep.nonBlackValidation.count))
 
         let choice = evaluated.blackRule
+        let blackValidation = data.prep.validationBlack.filter { $0 }.count
         blackRule = BlackRuleSection(
             rows: choice.candidates.map {
                 BlackRuleSection.Row(rule: $0.rule.rawValue, prediction: $0.prediction.map(String.init).joined(separator: ","),
                                      meanF1: fmt($0.meanF1), chosen: $0.rule == choice.chosen)
             },
             chosen: choice.chosen.rawValue, asked: choice.asked.rawValue, sentence: findings.blackRuleSentence(choice),
-            blackValidation: grouped(data.prep.validationBlack.filter { $0 }.count),
-            noBlack: !data.prep.validationBlack.contains(true))
+            blackValidation: grouped(blackValidation), noBlack: blackValidation == 0)
 
         let n = submission.ids.count
         do {

@@ -35,6 +35,15 @@ final class FindingSentenceTests: XCTestCase {
                            rules: [[0, 0, 0]], diverged: false)
     }
 
+    /// A trained run of one network that saw `images` × `epochs` (what the sentences read of it).
+    func result(_ name: String, _ v: Variant, scores: [[Float]], images: Int, epochs: Int) -> VariantResult {
+        let history = TrainingHistory(epochs: [], bestEpoch: nil, stoppedEarly: false, diverged: nil, imagesPerSecond: 1)
+        return VariantResult(name: name, variant: v, networks: [
+            NetworkResult(label: nil, history: history, valScores: scores, trainImages: images, epochsRun: epochs,
+                          parameterCount: 1, seconds: 1, imagesPerSecond: 1, weightsFile: "w")],
+                             cellDirectories: [], keys: [])
+    }
+
     /// The epochs experiment of a plan whose rows are 1 and 2 epochs (the quick profile's
     /// shape), with the longer run scoring the labels well and the shorter one weakly.
     func testEpochsFindingNamesItsSidesByTheirEpochs() throws {
@@ -74,11 +83,7 @@ final class FindingSentenceTests: XCTestCase {
                 // Adam's scores follow the labels; the others' are constant (all negative at 0.5).
                 let scores: [[Float]] = (0..<3).map { l in (0..<n).map { i in adam ? Float(0.6 * Double(labels[i][l]) + 0.4 * g.nextDouble()) : 0.2 } }
                 byRun[v] = evaluate(v, scores: scores, labels: labels)
-                let history = TrainingHistory(epochs: [], bestEpoch: nil, stoppedEarly: false, diverged: nil, imagesPerSecond: 1)
-                trained[v] = VariantResult(name: row.label, variant: v, networks: [
-                    NetworkResult(label: nil, history: history, valScores: scores, trainImages: 1_000, epochsRun: 2,
-                                  parameterCount: 1, seconds: 1, imagesPerSecond: 1, weightsFile: "w")],
-                                           cellDirectories: [], keys: [])
+                trained[v] = result(row.label, v, scores: scores, images: 1_000, epochs: 2)
             }
         }
         let sentence = Findings(plan: plan, trained: trained, evaluated: evaluated(byRun, best: e.rows[0].runs[0], labels: labels),
@@ -87,6 +92,7 @@ final class FindingSentenceTests: XCTestCase {
         XCTAssertTrue(sentence.contains("`SGD` collapsed to one class on label1, label2, label3 after 64 training steps (1,000 images × 2 epochs, batch 32)"), sentence)
         XCTAssertFalse(sentence.contains("`Adam` collapsed"), sentence)
     }
+
     /// A claim the run cannot check because a side collapsed is not blamed on the sample size:
     /// a default run said "The original found 1e-3 the best learning rate: this run cannot tell
     /// at this sample size" when 0.01 and 0.1 had collapsed.
@@ -125,11 +131,7 @@ final class FindingSentenceTests: XCTestCase {
                     let scores: [[Float]] = (0..<3).map { l in (0..<n).map { i in
                         v == learner ? Float(0.6 * Double(labels[i][l]) + 0.4 * g.nextDouble()) : (l == 0 ? level : 0.2) } }
                     byRun[v] = evaluate(v, scores: scores, labels: labels)
-                    let history = TrainingHistory(epochs: [], bestEpoch: nil, stoppedEarly: false, diverged: nil, imagesPerSecond: 1)
-                    trained[v] = VariantResult(name: row.label, variant: v, networks: [
-                        NetworkResult(label: nil, history: history, valScores: scores, trainImages: 500, epochsRun: 2,
-                                      parameterCount: 1, seconds: 1, imagesPerSecond: 1, weightsFile: "w")],
-                                               cellDirectories: [], keys: [])
+                    trained[v] = result(row.label, v, scores: scores, images: 500, epochs: 2)
                 }
             }
             return (byRun, trained)

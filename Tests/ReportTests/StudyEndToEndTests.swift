@@ -158,7 +158,7 @@ final class StudyEndToEndTests: XCTestCase {
             if line.contains("paired bootstrap") || line.hasPrefix("The best architecture") || line.hasPrefix("No architecture learned")
                 || line.hasPrefix("Black images are predicted") { return "<finding>" }
             return line.replacingOccurrences(of: "collapsed on [labelN, ]+", with: "STATUS", options: .regularExpression)
-                .replacingOccurrences(of: "no model of this run learned (see Results); the highest-scoring is", with: "the best model of this run is")
+                .replacingOccurrences(of: "no model of this run learned (see Results); the submission uses", with: "the best model of this run is")
                 .replacingOccurrences(of: "\\| – \\|", with: "| N |", options: .regularExpression)
         }.joined(separator: "\n")
         let snapshot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots/tiny-report.md")
